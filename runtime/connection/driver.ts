@@ -1,0 +1,36 @@
+/**
+ * What the connection needs from a database driver. Each backend wraps its SDK behind this
+ * interface in one file (mysql2 in mysql-driver.ts), so nothing else imports a driver.
+ */
+export interface ConnectOptions {
+  host: string
+  port: number
+  user: string
+  password: string
+  database?: string
+  tls: boolean | Record<string, unknown> | null
+  charset: string
+}
+
+export interface QueryResult {
+  /** rows of a SELECT, as objects keyed by column name (or arrays when asked for) */
+  rows: any[]
+  /** column names in order, for SELECTs */
+  columns: string[]
+  /** rows changed by INSERT/UPDATE/DELETE */
+  affectedRows: number
+}
+
+export interface DriverSession {
+  /** the server's id of this session (CONNECTION_ID() on MySQL, pg_backend_pid() on PostgreSQL) */
+  readonly id: number
+  query(sql: string, params?: readonly unknown[], options?: { rowsAsArray?: boolean }): Promise<QueryResult>
+  close(): Promise<void>
+  /** called once if the server closes the session */
+  onLost(listener: (err: unknown) => void): void
+}
+
+export interface Driver {
+  readonly name: string
+  connect(options: ConnectOptions): Promise<DriverSession>
+}

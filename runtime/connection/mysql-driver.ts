@@ -1,0 +1,48 @@
+/** The mysql2 driver behind the Driver interface: the only file that imports mysql2. */
+import mysql from 'mysql2/promise'
+import type { ConnectOptions, Driver, DriverSession, QueryResult } from './driver.js'
+
+class MysqlSession implements DriverSession {
+  constructor(readonly conn: mysql.Connection, readonly id: number) {}
+
+  async query(sql: string, params: readonly unknown[] = [], options: { rowsAsArray?: boolean } = {}): Promise<QueryResult> {
+    const [result, fields] = await this.conn.query({ sql, values: params as unknown[], rowsAsArray: options.rowsAsArray ?? false })
+    if (Array.isArray(result)) {
+      return { rows: result as any[], columns: (fields ?? []).map((f) => f.name), affectedRows: 0 }
+    }
+    return { rows: [], columns: [], affectedRows: (result as mysql.ResultSetHeader).affectedRows }
+  }
+
+  async close(): Promise<void> {
+    try { await this.conn.end() } catch { this.conn.destroy() }
+  }
+
+  onLost(listener: (err: unknown) => void): void {
+    this.conn.on('error', listener)
+    this.conn.on('end', () => listener(new Error('connection closed')))
+  }
+}
+
+export const mysqlDriver: Driver = {
+  name: 'mysql',
+  async connect(o: ConnectOptions): Promise<DriverSession> {
+    const conn = await mysql.createConnection({
+      host: o.host,
+      port: o.port,
+      user: o.user,
+      password: o.password,
+      database: o.database,
+      charset: o.charset === 'utf8' ? 'UTF8MB4_GENERAL_CI' : o.charset || 'UTF8MB4_GENERAL_CI',
+      ssl: o.tls === true ? {} : o.tls && typeof o.tls === 'object' ? (o.tls as mysql.SslOptions) : undefined,
+      // exact values: big integers beyond 2^53 come back as strings, dates as the server's text
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      dateStrings: true,
+      decimalNumbers: false,
+      multipleStatements: false,
+      connectTimeout: 10000,
+    })
+    const [rows] = await conn.query('SELECT CONNECTION_ID() AS id')
+    return new MysqlSession(conn, Number((rows as Array<{ id: number }>)[0]!.id))
+  },
+}

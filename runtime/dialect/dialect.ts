@@ -1,0 +1,120 @@
+/**
+ * The dialect seam: every piece of SQL text that differs between backends (identifier quoting,
+ * column types, DDL, catalog queries, upserts, error codes) comes from a Dialect. Tables and
+ * queries only ever build SQL through it, so a new backend is a new Dialect and a new Driver.
+ * Values are always `?` parameters; drivers whose server wants another placeholder rewrite them.
+ */
+import type { DataJointError } from '../errors.js'
+import type { TypeSpec } from '../definition/types.js'
+
+export type Exec = (sql: string, params?: readonly unknown[]) => Promise<any[]>
+
+/** One column as the declaration wants it created. */
+export interface ColumnDef {
+  name: string
+  sqlType: string
+  nullable: boolean
+  /** SQL text of the default (already quoted when a literal), or null for none */
+  default: string | null
+  comment: string
+}
+
+export interface ForeignKeyDef {
+  columns: string[]
+  parentSchema: string
+  parentTable: string
+  parentColumns: string[]
+}
+
+export interface IndexDef {
+  unique: boolean
+  columns: string[]
+}
+
+export interface TableDef {
+  schema: string
+  table: string
+  columns: ColumnDef[]
+  primaryKey: string[]
+  foreignKeys: ForeignKeyDef[]
+  indexes: IndexDef[]
+  comment: string
+}
+
+/** A column as the catalog reports it, before DataJoint interprets the comment. */
+export interface CatalogColumn {
+  name: string
+  columnType: string
+  nullable: boolean
+  /** default as the catalog gives it (null when none) */
+  default: string | null
+  comment: string
+  inKey: boolean
+  autoIncrement: boolean
+}
+
+export interface CatalogForeignKey {
+  name: string
+  childSchema: string
+  childTable: string
+  parentSchema: string
+  parentTable: string
+  /** [child column, parent column] in order */
+  columns: Array<[string, string]>
+}
+
+export interface CatalogIndex {
+  name: string
+  unique: boolean
+  columns: string[]
+}
+
+export interface CatalogTable {
+  name: string
+  comment: string
+}
+
+export type InsertMode = 'insert' | 'skip' | 'replace'
+
+export interface Dialect {
+  readonly name: 'mysql' | 'postgresql'
+  quote(identifier: string): string
+  fullName(schema: string, table: string): string
+  /** the SQL column type of a classified declared type */
+  columnType(spec: TypeSpec): string
+  /** statements run at the start of each session */
+  sessionInit(): string[]
+
+  createSchema(schema: string): string
+  dropSchema(schema: string): string
+  createTable(def: TableDef): string
+  dropTable(schema: string, table: string): string
+  /** ALTER statements changing secondary columns: add, modify (rename via old name), drop */
+  alterTable(schema: string, table: string, changes: AlterChange[], comment?: string): string
+  columnSql(column: ColumnDef): string
+  /** the SQL of a literal default as written in a definition */
+  defaultSql(raw: string): string
+
+  listSchemas(exec: Exec): Promise<string[]>
+  listTables(exec: Exec, schema: string): Promise<CatalogTable[]>
+  columns(exec: Exec, schema: string, table: string): Promise<CatalogColumn[]>
+  /** foreign keys whose child or parent lies in any of the given schemas */
+  foreignKeys(exec: Exec, schemas: readonly string[]): Promise<CatalogForeignKey[]>
+  indexes(exec: Exec, schema: string, table: string): Promise<CatalogIndex[]>
+  /** the largest statement the server accepts, in bytes */
+  maxStatementBytes(exec: Exec): Promise<number>
+
+  insert(full: string, columns: readonly string[], rowCount: number, mode: InsertMode, primaryKey: readonly string[]): string
+  readonly startTransaction: string
+  killSession(id: number): string
+  /** appended to a SELECT to lock the rows read inside a transaction */
+  readonly forUpdate: string
+
+  translateError(err: unknown, sql?: string, params?: readonly unknown[]): DataJointError
+  isLostConnection(err: unknown): boolean
+}
+
+export type AlterChange =
+  | { kind: 'add'; column: ColumnDef; after: string | null }
+  | { kind: 'modify'; column: ColumnDef; oldName: string; after: string | null }
+  | { kind: 'drop'; name: string }

@@ -1,0 +1,220 @@
+/** The MySQL/MariaDB dialect: SQL text, catalog queries and error codes of the DataJoint standard backend. */
+import {
+  AccessError, DataJointError, DuplicateError, IntegrityError, LostConnectionError, MissingAttributeError,
+  MissingTableError, QueryError, QuerySyntaxError, UnknownAttributeError,
+} from '../errors.js'
+import { mysqlColumnType } from './mysql-types.js'
+import type {
+  AlterChange, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, ColumnDef, Dialect, Exec, InsertMode, TableDef,
+} from './dialect.js'
+
+const quote = (id: string) => '`' + id.replace(/`/g, '``') + '`'
+const fullName = (schema: string, table: string) => `${quote(schema)}.${quote(table)}`
+/** a comment as a double-quoted SQL string, the way DataJoint writes them */
+const commentLiteral = (s: string) => '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"'
+
+const LOST = new Set([2006, 2013, 2055])
+const LOST_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_SEQUENCE_TIMEOUT'])
+
+function columnSql(c: ColumnDef): string {
+  let s = `${quote(c.name)} ${c.sqlType}`
+  if (c.default !== null && c.default.toUpperCase() === 'NULL') s += ' DEFAULT NULL'
+  else if (c.nullable) s += c.default !== null ? ` DEFAULT ${c.default}` : ' DEFAULT NULL'
+  else s += c.default !== null ? ` NOT NULL DEFAULT ${c.default}` : ' NOT NULL'
+  if (c.comment) s += ` COMMENT ${commentLiteral(c.comment)}`
+  return s
+}
+
+function defaultSql(raw: string): string {
+  const t = raw.trim()
+  const upper = t.toUpperCase()
+  if (upper === 'NULL' || /^CURRENT_TIMESTAMP(\(\d*\))?$/.test(upper)) return upper
+  if (t.length >= 2 && t.startsWith('"') && t.endsWith('"')) return "'" + t.slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "''") + "'"
+  if (t.length >= 2 && t.startsWith("'") && t.endsWith("'")) return t
+  return "'" + t.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'"
+}
+
+export const mysqlDialect: Dialect = {
+  name: 'mysql',
+  quote,
+  fullName,
+  columnType: mysqlColumnType,
+  sessionInit: () => [
+    "SET SESSION sql_mode = 'NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY'",
+    'SET SESSION autocommit = 1',
+  ],
+
+  createSchema: (s) => `CREATE DATABASE IF NOT EXISTS ${quote(s)}`,
+  dropSchema: (s) => `DROP DATABASE IF EXISTS ${quote(s)}`,
+  dropTable: (s, t) => `DROP TABLE IF EXISTS ${fullName(s, t)}`,
+  columnSql,
+  defaultSql,
+
+  createTable(def: TableDef): string {
+    const lines = def.columns.map(columnSql)
+    lines.push(`PRIMARY KEY (${def.primaryKey.map(quote).join(',')})`)
+    for (const fk of def.foreignKeys) {
+      lines.push(
+        `FOREIGN KEY (${fk.columns.map(quote).join(',')}) REFERENCES ${fullName(fk.parentSchema, fk.parentTable)} ` +
+          `(${fk.parentColumns.map(quote).join(',')}) ON UPDATE CASCADE ON DELETE RESTRICT`,
+      )
+    }
+    for (const ix of def.indexes) lines.push(`${ix.unique ? 'UNIQUE ' : ''}INDEX (${ix.columns.map(quote).join(',')})`)
+    return `CREATE TABLE IF NOT EXISTS ${fullName(def.schema, def.table)} (\n  ${lines.join(',\n  ')}\n) ENGINE=InnoDB, COMMENT ${commentLiteral(def.comment)}`
+  },
+
+  alterTable(schema, table, changes: AlterChange[], comment?: string): string {
+    const parts = changes.map((c) => {
+      const after = 'after' in c ? (c.after === null ? ' FIRST' : ` AFTER ${quote(c.after)}`) : ''
+      if (c.kind === 'add') return `ADD ${columnSql(c.column)}${after}`
+      if (c.kind === 'modify') {
+        return c.oldName === c.column.name
+          ? `MODIFY ${columnSql(c.column)}${after}`
+          : `CHANGE ${quote(c.oldName)} ${columnSql(c.column)}${after}`
+      }
+      return `DROP ${quote(c.name)}`
+    })
+    if (comment !== undefined) parts.push(`COMMENT=${commentLiteral(comment)}`)
+    return `ALTER TABLE ${fullName(schema, table)} ${parts.join(', ')}`
+  },
+
+  async listSchemas(exec: Exec): Promise<string[]> {
+    const rows = await exec('SELECT schema_name AS name FROM information_schema.schemata ORDER BY schema_name')
+    return rows.map((r) => r.name).filter((n) => !['information_schema', 'mysql', 'performance_schema', 'sys'].includes(n))
+  },
+
+  async listTables(exec: Exec, schema: string): Promise<CatalogTable[]> {
+    const rows = await exec(
+      "SELECT table_name AS name, table_comment AS comment FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",
+      [schema],
+    )
+    return rows.map((r) => ({ name: r.name, comment: r.comment ?? '' }))
+  },
+
+  async columns(exec: Exec, schema: string, table: string): Promise<CatalogColumn[]> {
+    // SHOW FULL COLUMNS gives defaults unquoted on both MySQL and MariaDB (information_schema does not)
+    const rows = await exec(`SHOW FULL COLUMNS FROM ${fullName(schema, table)}`)
+    return rows.map((r) => ({
+      name: r.Field,
+      columnType: String(r.Type),
+      nullable: r.Null === 'YES',
+      default: r.Default === null || r.Default === undefined ? null : String(r.Default),
+      comment: r.Comment ?? '',
+      inKey: r.Key === 'PRI',
+      autoIncrement: /auto_increment/i.test(r.Extra ?? ''),
+    }))
+  },
+
+  async foreignKeys(exec: Exec, schemas: readonly string[]): Promise<CatalogForeignKey[]> {
+    if (schemas.length === 0) return []
+    const marks = schemas.map(() => '?').join(',')
+    const rows = await exec(
+      `SELECT constraint_name AS name, table_schema AS cs, table_name AS ct, column_name AS cc,
+              referenced_table_schema AS ps, referenced_table_name AS pt, referenced_column_name AS pc
+         FROM information_schema.key_column_usage
+        WHERE referenced_table_name IS NOT NULL AND (table_schema IN (${marks}) OR referenced_table_schema IN (${marks}))
+        ORDER BY table_schema, table_name, constraint_name, ordinal_position`,
+      [...schemas, ...schemas],
+    )
+    const byName = new Map<string, CatalogForeignKey>()
+    for (const r of rows) {
+      const key = `${r.cs}.${r.ct}.${r.name}`
+      let fk = byName.get(key)
+      if (!fk) {
+        fk = { name: r.name, childSchema: r.cs, childTable: r.ct, parentSchema: r.ps, parentTable: r.pt, columns: [] }
+        byName.set(key, fk)
+      }
+      fk.columns.push([r.cc, r.pc])
+    }
+    return [...byName.values()]
+  },
+
+  async indexes(exec: Exec, schema: string, table: string): Promise<CatalogIndex[]> {
+    const rows = await exec(
+      `SELECT index_name AS name, non_unique AS nu, column_name AS col FROM information_schema.statistics
+        WHERE table_schema = ? AND table_name = ? AND index_name <> 'PRIMARY' ORDER BY index_name, seq_in_index`,
+      [schema, table],
+    )
+    const byName = new Map<string, CatalogIndex>()
+    for (const r of rows) {
+      let ix = byName.get(r.name)
+      if (!ix) byName.set(r.name, (ix = { name: r.name, unique: Number(r.nu) === 0, columns: [] }))
+      ix.columns.push(r.col)
+    }
+    return [...byName.values()]
+  },
+
+  async maxStatementBytes(exec: Exec): Promise<number> {
+    const rows = await exec('SELECT @@max_allowed_packet AS n')
+    return Number(rows[0].n)
+  },
+
+  insert(full: string, columns: readonly string[], rowCount: number, mode: InsertMode, primaryKey: readonly string[]): string {
+    const row = `(${columns.map(() => '?').join(',')})`
+    const values = new Array<string>(rowCount).fill(row).join(',')
+    const head = mode === 'replace' ? 'REPLACE' : 'INSERT'
+    let sql = `${head} INTO ${full} (${columns.map(quote).join(',')}) VALUES ${values}`
+    if (mode === 'skip') {
+      // a no-op update skips duplicates without INSERT IGNORE's silencing of other errors
+      const k = quote(primaryKey[0] ?? columns[0]!)
+      sql += ` ON DUPLICATE KEY UPDATE ${k}=${full}.${k}`
+    }
+    return sql
+  },
+
+  forUpdate: ' FOR UPDATE',
+  startTransaction: 'START TRANSACTION WITH CONSISTENT SNAPSHOT',
+  killSession: (id) => `KILL ${Number(id)}`,
+
+  isLostConnection(err: unknown): boolean {
+    const e = err as { errno?: number; code?: string; fatal?: boolean }
+    return (e?.errno !== undefined && LOST.has(e.errno)) || (e?.code !== undefined && LOST_CODES.has(e.code))
+  },
+
+  translateError(err: unknown, sql?: string, params?: readonly unknown[]): DataJointError {
+    if (err instanceof DataJointError) return err
+    const e = err as { errno?: number; code?: string; sqlMessage?: string; message?: string }
+    const msg = e?.sqlMessage ?? e?.message ?? String(err)
+    const o = { cause: err, sql, params }
+    if (mysqlDialect.isLostConnection(err)) {
+      return new LostConnectionError(`Lost connection to the database server: ${msg}.`, {
+        ...o, hint: 'Check that the server is running and reachable (dj.config.database.host/port, DJ_HOST/DJ_PORT); DataJoint reconnects on the next statement outside a transaction.',
+      })
+    }
+    switch (e?.errno) {
+      case 1062:
+        return new DuplicateError(`${msg}.`, { ...o, hint: 'A row with this primary key already exists. Use skipDuplicates: true to keep the existing row, or replace: true to overwrite it.' })
+      case 1451:
+      case 1217:
+      case 3730:
+        return new IntegrityError(`Cannot delete or drop: rows in another table refer to it (${msg}).`, { ...o, hint: 'Use delete() (which cascades to dependent tables) or delete the dependent rows first.' })
+      case 1452:
+      case 1216:
+        return new IntegrityError(`The referenced parent row does not exist (${msg}).`, { ...o, hint: 'Insert the parent row first: every foreign key must match an existing row of its parent table.' })
+      case 1146:
+        return new MissingTableError(`${msg}.`, { ...o, hint: 'Declare the table first (schema.declare(...)) or check the schema name and dj.config.database.prefix.' })
+      case 1044:
+      case 1045:
+      case 1142:
+      case 1143:
+      case 1227:
+      case 1370:
+        return new AccessError(`Access denied: ${msg}.`, { ...o, hint: 'Check the user name and password (DJ_USER, DJ_PASS or dj.config.database) and ask your database administrator for the privilege.' })
+      case 1064:
+        return new QuerySyntaxError(`SQL syntax error: ${msg}.`, { ...o, hint: 'Check the restriction strings and computed expressions of the query.' })
+      case 1054:
+        return new UnknownAttributeError(`${msg}.`, { ...o, hint: 'Check the attribute names against the table heading (Table.heading).' })
+      case 1364:
+        return new MissingAttributeError(`${msg}.`, { ...o, hint: 'Provide a value for every attribute that has no default.' })
+      case 1406:
+        return new QueryError(`${msg}.`, { ...o, hint: 'The value is longer than the attribute type allows.' })
+      case 1366:
+      case 1265:
+      case 1264:
+      case 1292:
+        return new QueryError(`Invalid value: ${msg}.`, { ...o, hint: 'The value does not fit the attribute type; check the type in the table definition.' })
+      default:
+        return new QueryError(`${msg}.`, o)
+    }
+  },
+}
