@@ -70,7 +70,8 @@ export function coerce(key: string, value: unknown, fromText = false): unknown {
       if (fromText && (typeof value === 'number' || typeof value === 'boolean')) return String(value)
       throw bad()
     case 'int': {
-      const n = typeof value === 'string' && (fromText || /^\s*-?\d+\s*$/.test(value)) ? Number(value.trim()) : value
+      // whole decimal numbers only: Number() alone would turn '' into 0 and take '0x10' or '1e3'
+      const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value.trim()) : value
       if (typeof n !== 'number' || !Number.isInteger(n)) throw bad()
       if ((kind.min !== undefined && n < kind.min) || (kind.max !== undefined && n > kind.max)) throw bad()
       return n
@@ -146,6 +147,8 @@ export class Config {
 
   /** Restores every default (file, env and code values are forgotten). */
   reset(): void {
+    // keys that leave a non-default value are changes listeners must hear about
+    const changed = [...this.#sources].filter(([, source]) => source !== 'default').map(([key]) => key)
     this.#values.clear()
     this.#sources.clear()
     this.files.length = 0
@@ -153,6 +156,7 @@ export class Config {
       this.#values.set(key, deepClone(spec.default))
       this.#sources.set(key, 'default')
     }
+    for (const key of changed) this.#notify(key)
   }
 
   get(key: string): unknown {
@@ -217,9 +221,13 @@ export class Config {
       this.update(values)
       return await fn()
     } finally {
+      const current = this.#values
       this.#values = saved
       this.#sources = savedSources
-      for (const key of flatten(values).map(([k]) => canonicalKey(k))) this.#notify(key)
+      const changed = new Set(flatten(values).map(([k]) => canonicalKey(k)))
+      // settings `fn` changed itself are restored too, so listeners must hear of them as well
+      for (const [key, value] of current) if (value !== saved.get(key)) changed.add(key)
+      for (const key of changed) this.#notify(key)
     }
   }
 
@@ -269,13 +277,15 @@ export class Config {
     if (!g) {
       const prefix = `${name}.`
       const keys = Object.keys(KEYS).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length))
-      g = new Proxy(Object.create(null) as object, {
+      const view = () => Object.fromEntries(keys.map((k) => [k, this.#displayValue(prefix + k)]))
+      // util.inspect reads inspect.custom from a proxy's target, never through the get trap
+      const target = Object.defineProperty(Object.create(null) as object, inspect.custom, { value: view, configurable: true })
+      g = new Proxy(target, {
         get: (_t, prop) => {
-          if (typeof prop === 'symbol') {
-            if (prop === inspect.custom) return () => Object.fromEntries(keys.map((k) => [k, this.#displayValue(prefix + k)]))
-            return undefined
-          }
-          if (prop === 'toJSON') return () => Object.fromEntries(keys.map((k) => [k, this.#displayValue(prefix + k)]))
+          if (typeof prop === 'symbol') return prop === inspect.custom ? view : undefined
+          if (prop === 'toJSON') return view
+          // not a setting: `await` and Promise.resolve probe every value for a `then` method
+          if (prop === 'then') return undefined
           return this.get(prefix + prop)
         },
         set: (_t, prop, value) => {
@@ -335,11 +345,12 @@ export class Config {
     return this.get('database.backend') === 'mysql' ? 3306 : 5432
   }
 
-  /** The host without a `:port` suffix. */
+  /** The host without a `:port` suffix; an IPv6 literal without its brackets, as sockets want it. */
   get effectiveHost(): string {
     const host = this.get('database.host') as string
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host)
-    return m ? m[1]! : host
+    const name = m ? m[1]! : host
+    return /^\[[^\]]+\]$/.test(name) ? name.slice(1, -1) : name
   }
 
   #store(key: string): unknown {
