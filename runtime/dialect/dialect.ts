@@ -104,7 +104,10 @@ export interface Dialect {
   /** the largest statement the server accepts, in bytes */
   maxStatementBytes(exec: Exec): Promise<number>
 
-  insert(full: string, columns: readonly string[], rowCount: number, mode: InsertMode, primaryKey: readonly string[]): string
+  /** INSERT of rows whose `(?,?),(?,DEFAULT)` tuples are given as `values` */
+  insert(full: string, columns: readonly string[], values: string, mode: InsertMode, primaryKey: readonly string[]): string
+  /** INSERT ... SELECT */
+  insertSelect(full: string, columns: readonly string[], select: string, mode: InsertMode, primaryKey: readonly string[]): string
   readonly startTransaction: string
   killSession(id: number): string
   /** appended to a SELECT to lock the rows read inside a transaction */
@@ -115,6 +118,7 @@ export interface Dialect {
 }
 
 export type AlterChange =
+  /** after: the preceding column; null puts the column first; undefined keeps its place */
   | { kind: 'add'; column: ColumnDef; after: string | null }
-  | { kind: 'modify'; column: ColumnDef; oldName: string; after: string | null }
+  | { kind: 'modify'; column: ColumnDef; oldName: string; after?: string | null }
   | { kind: 'drop'; name: string }

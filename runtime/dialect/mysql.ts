@@ -34,6 +34,13 @@ function defaultSql(raw: string): string {
   return "'" + t.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'"
 }
 
+/** A no-op update skips duplicates without INSERT IGNORE's silencing of other errors. */
+function skipClause(full: string, mode: InsertMode, primaryKey: readonly string[], columns: readonly string[]): string {
+  if (mode !== 'skip') return ''
+  const k = quote(primaryKey[0] ?? columns[0]!)
+  return ` ON DUPLICATE KEY UPDATE ${k}=${full}.${k}`
+}
+
 export const mysqlDialect: Dialect = {
   name: 'mysql',
   quote,
@@ -65,7 +72,7 @@ export const mysqlDialect: Dialect = {
 
   alterTable(schema, table, changes: AlterChange[], comment?: string): string {
     const parts = changes.map((c) => {
-      const after = 'after' in c ? (c.after === null ? ' FIRST' : ` AFTER ${quote(c.after)}`) : ''
+      const after = c.kind === 'drop' || c.after === undefined ? '' : c.after === null ? ' FIRST' : ` AFTER ${quote(c.after)}`
       if (c.kind === 'add') return `ADD ${columnSql(c.column)}${after}`
       if (c.kind === 'modify') {
         return c.oldName === c.column.name
@@ -149,17 +156,14 @@ export const mysqlDialect: Dialect = {
     return Number(rows[0].n)
   },
 
-  insert(full: string, columns: readonly string[], rowCount: number, mode: InsertMode, primaryKey: readonly string[]): string {
-    const row = `(${columns.map(() => '?').join(',')})`
-    const values = new Array<string>(rowCount).fill(row).join(',')
+  insert(full: string, columns: readonly string[], values: string, mode: InsertMode, primaryKey: readonly string[]): string {
     const head = mode === 'replace' ? 'REPLACE' : 'INSERT'
-    let sql = `${head} INTO ${full} (${columns.map(quote).join(',')}) VALUES ${values}`
-    if (mode === 'skip') {
-      // a no-op update skips duplicates without INSERT IGNORE's silencing of other errors
-      const k = quote(primaryKey[0] ?? columns[0]!)
-      sql += ` ON DUPLICATE KEY UPDATE ${k}=${full}.${k}`
-    }
-    return sql
+    return `${head} INTO ${full} (${columns.map(quote).join(',')}) VALUES ${values}${skipClause(full, mode, primaryKey, columns)}`
+  },
+
+  insertSelect(full: string, columns: readonly string[], select: string, mode: InsertMode, primaryKey: readonly string[]): string {
+    const head = mode === 'replace' ? 'REPLACE' : 'INSERT'
+    return `${head} INTO ${full} (${columns.map(quote).join(',')}) ${select}${skipClause(full, mode, primaryKey, columns)}`
   },
 
   forUpdate: ' FOR UPDATE',
@@ -204,6 +208,8 @@ export const mysqlDialect: Dialect = {
         return new QuerySyntaxError(`SQL syntax error: ${msg}.`, { ...o, hint: 'Check the restriction strings and computed expressions of the query.' })
       case 1054:
         return new UnknownAttributeError(`${msg}.`, { ...o, hint: 'Check the attribute names against the table heading (Table.heading).' })
+      case 1048:
+        return new MissingAttributeError(`${msg}.`, { ...o, hint: 'The attribute is not nullable: give it a value, or declare it with "= null".' })
       case 1364:
         return new MissingAttributeError(`${msg}.`, { ...o, hint: 'Provide a value for every attribute that has no default.' })
       case 1406:

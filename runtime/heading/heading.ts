@@ -1,0 +1,53 @@
+/** A heading: the ordered attributes of a table or query, with the primary key marked. */
+import type { Attribute } from './attribute.js'
+
+export class Heading {
+  readonly #attributes: readonly Attribute[]
+  readonly #byName: ReadonlyMap<string, Attribute>
+  /** the table comment (empty for derived headings) */
+  readonly comment: string
+
+  constructor(attributes: readonly Attribute[], comment = '') {
+    this.#attributes = attributes
+    this.#byName = new Map(attributes.map((a) => [a.name, a]))
+    this.comment = comment
+  }
+
+  /** visible attributes in order (hidden `_` columns excluded) */
+  get attributes(): Attribute[] {
+    return this.#attributes.filter((a) => !a.isHidden)
+  }
+  /** every column including hidden ones */
+  get allAttributes(): readonly Attribute[] {
+    return this.#attributes
+  }
+  get names(): string[] {
+    return this.attributes.map((a) => a.name)
+  }
+  get primaryKey(): string[] {
+    return this.attributes.filter((a) => a.inKey).map((a) => a.name)
+  }
+  get secondaryAttributes(): string[] {
+    return this.attributes.filter((a) => !a.inKey).map((a) => a.name)
+  }
+  has(name: string): boolean {
+    const a = this.#byName.get(name)
+    return a !== undefined && !a.isHidden
+  }
+  get(name: string): Attribute | undefined {
+    return this.#byName.get(name)
+  }
+
+  toString(): string {
+    const lines: string[] = []
+    if (this.comment) lines.push(`# ${this.comment}`)
+    const fmt = (a: Attribute) => {
+      const def = a.nullable ? '=null' : a.default !== null ? `=${a.default}` : ''
+      return `${(a.name + def).padEnd(20)} : ${a.type.padEnd(28)}${a.comment ? ' # ' + a.comment : ''}`.trimEnd()
+    }
+    const key = this.attributes.filter((a) => a.inKey)
+    const rest = this.attributes.filter((a) => !a.inKey)
+    lines.push(...key.map(fmt), '---', ...rest.map(fmt))
+    return lines.join('\n')
+  }
+}

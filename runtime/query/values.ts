@@ -1,0 +1,107 @@
+/**
+ * Values between JavaScript and the database. Encoding turns a user's value into a statement
+ * parameter for one attribute (UUID strings to 16 bytes, Dates to UTC text, NaN to NULL, JSON to
+ * text); decoding turns a fetched column back (bytes to UUID strings, 0/1 to booleans, JSON text
+ * to values). Codec values (blobs, attachments) are handled by their codecs.
+ */
+import { DataJointError } from '../errors.js'
+import type { Attribute } from '../heading/attribute.js'
+
+const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i
+
+export function uuidToBytes(value: string): Buffer | null {
+  const m = UUID_TEXT.exec(value.trim())
+  return m ? Buffer.from(m.slice(1).join(''), 'hex') : null
+}
+
+export function bytesToUuid(b: Uint8Array): string {
+  const h = Buffer.from(b).toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+}
+
+const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+
+/** A Date as the server's text in UTC: `YYYY-MM-DD` for dates, with time (and microseconds) otherwise. */
+export function dateText(d: Date, withTime: boolean): string {
+  if (Number.isNaN(d.getTime())) throw new DataJointError('Invalid Date value.', { hint: 'Pass a valid Date or an ISO 8601 string.' })
+  const day = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`
+  if (!withTime) return day
+  const ms = d.getUTCMilliseconds()
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${ms ? '.' + pad(ms, 3) : ''}`
+}
+
+export type Encoder = (value: unknown) => unknown
+
+function invalid(attr: Attribute, table: string, value: unknown, expected: string): DataJointError {
+  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value)
+  return new DataJointError(`Invalid value ${shown.slice(0, 80)} for attribute "${attr.name}" (${attr.type}) of ${table}: expected ${expected}.`)
+}
+
+/** The parameter encoder of one attribute; built once per insert, applied to every row. */
+export function encoderFor(attr: Attribute, table: string): Encoder {
+  if (attr.isUuid) {
+    return (v) => {
+      if (v === null || v === undefined) return null
+      if (v instanceof Uint8Array && v.length === 16) return Buffer.from(v)
+      if (typeof v === 'string') {
+        const b = uuidToBytes(v)
+        if (b) return b
+      }
+      throw invalid(attr, table, v, 'a UUID such as "0f1e2d3c-4b5a-4697-8877-665544332211"')
+    }
+  }
+  if (attr.isJson) {
+    return (v) => (v === undefined || v === null ? null : JSON.stringify(v))
+  }
+  if (attr.codec) {
+    return (v) => {
+      if (v === null || v === undefined) return null
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+      throw invalid(attr, table, typeof v, `bytes (a Buffer or Uint8Array): the ${attr.type} codec is not available in this version`)
+    }
+  }
+  if (attr.isBlob) {
+    return (v) => {
+      if (v === null || v === undefined) return null
+      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+      throw invalid(attr, table, typeof v, 'bytes (a Buffer or Uint8Array)')
+    }
+  }
+  const withTime = /^(datetime|timestamp)/i.test(attr.sqlType)
+  const numeric = attr.isNumeric
+  return (v) => {
+    switch (typeof v) {
+      case 'number':
+        // NaN means "missing" in DataJoint: it is stored as NULL
+        if (Number.isNaN(v)) return null
+        if (!Number.isFinite(v)) throw invalid(attr, table, v, 'a finite number')
+        return v
+      case 'string':
+        if (numeric && v === '') return null
+        return v
+      case 'boolean':
+        return v ? 1 : 0
+      case 'bigint':
+        return v.toString()
+      case 'undefined':
+        return null
+      case 'object':
+        if (v === null) return null
+        if (v instanceof Date) return dateText(v, withTime)
+        if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+        throw invalid(attr, table, Object.prototype.toString.call(v), `a ${numeric ? 'number' : 'string'}`)
+      default:
+        throw invalid(attr, table, typeof v, `a ${numeric ? 'number' : 'string'}`)
+    }
+  }
+}
+
+export type Decoder = (value: unknown) => unknown
+
+/** The decoder of one fetched attribute, or null when the driver's value is already right. */
+export function decoderFor(attr: Attribute): Decoder | null {
+  if (attr.isUuid) return (v) => (v instanceof Uint8Array ? bytesToUuid(v) : v)
+  if (attr.isJson) return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
+  if (attr.isBool) return (v) => (v === null ? null : Boolean(Number(v)))
+  return null
+}

@@ -1,0 +1,36 @@
+/**
+ * Test databases: every test file gets its own schema prefix (`djtest_<pid>_<random>_`) on the
+ * real server (DJ_HOST/DJ_USER/DJ_PASS, default 127.0.0.1 as root), and drops what it made.
+ */
+import { randomBytes } from 'node:crypto'
+import * as dj from '../../runtime/index.js'
+
+export const prefix = `djtest_${process.pid}_${randomBytes(3).toString('hex')}_`
+
+export function setupDatabase(): typeof dj {
+  if (!process.env.DJ_HOST) dj.config.set('database.host', '127.0.0.1')
+  if (!process.env.DJ_USER) dj.config.set('database.user', 'root')
+  if (!process.env.DJ_PASS && dj.config.get('database.password') === null) dj.config.set('database.password', '')
+  dj.config.set('database.prefix', prefix)
+  dj.config.set('safemode', false)
+  dj.config.set('loglevel', process.env.DJ_LOG_LEVEL ?? 'ERROR')
+  return dj
+}
+
+/** Drops every schema this test file made, then closes the connection. */
+export async function cleanup(): Promise<void> {
+  const c = dj.conn()
+  const names = await dj.listSchemas(c)
+  for (const n of names.filter((n) => n.startsWith(prefix))) {
+    await c.query('SET FOREIGN_KEY_CHECKS=0')
+    await c.query(`DROP DATABASE IF EXISTS \`${n}\``)
+    await c.query('SET FOREIGN_KEY_CHECKS=1')
+  }
+  await dj.disconnect()
+}
+
+/** SHOW CREATE TABLE text of a table. */
+export async function showCreate(database: string, table: string): Promise<string> {
+  const rows = await dj.conn().fetchAll(`SHOW CREATE TABLE \`${database}\`.\`${table}\``)
+  return rows[0]['Create Table']
+}
