@@ -7,8 +7,21 @@ import type { ColumnDef, Dialect, ForeignKeyDef, IndexDef, TableDef } from '../d
 import { DataJointError } from '../errors.js'
 import type { Heading } from '../heading/heading.js'
 import { log } from '../logger.js'
-import { type ForeignKeyLine, lineError, type ParsedDefinition } from './parse.js'
-import { classifyType, commentMarker } from './types.js'
+import { type AttributeLine, type ForeignKeyLine, lineError, type ParsedDefinition } from './parse.js'
+import { classifyType, commentMarker, type TypeSpec } from './types.js'
+
+/** The 0.14 reading of a type: only uuid keeps its marker; 2.x-only types and codecs are refused. */
+function legacySpec(spec: TypeSpec, item: AttributeLine): TypeSpec {
+  if (spec.category === 'native' || spec.core === 'uuid') return spec
+  if (spec.category === 'codec') {
+    throw lineError(`The codec type ${spec.declared} is DataJoint 2.x; this schema is 0.14-compatible`, item.line, item.text, 'Use longblob for a blob in a 0.14 schema, or declare the schema without compatibility: "0.14".')
+  }
+  const native = V2_ONLY[spec.core!]
+  if (native) {
+    throw lineError(`The type ${spec.declared} is DataJoint 2.x; this schema is 0.14-compatible`, item.line, item.text, `Write ${native} instead.`)
+  }
+  return { declared: spec.declared, category: 'native' }
+}
 
 export interface ResolvedParent {
   schema: string
@@ -30,6 +43,16 @@ export interface DeclareOptions {
   allowNewPrimaryKeyFields?: boolean
   /** label of the class for messages */
   label: string
+  /**
+   * which datajoint-python the table must be readable by: `2.x` (default) writes core-type
+   * markers; `0.14` writes the 0.14 format (native types, only `:uuid:` marked)
+   */
+  compatibility?: '2.x' | '0.14'
+}
+
+/** 2.x types that have no 0.14 spelling; 0.14 schemas use the native type instead. */
+const V2_ONLY: Record<string, string> = {
+  int8: 'tinyint', int16: 'smallint', int32: 'int', int64: 'bigint', float32: 'float', float64: 'double', bytes: 'longblob',
 }
 
 export interface Declaration {
@@ -95,7 +118,8 @@ export async function declare(parsed: ParsedDefinition, o: DeclareOptions): Prom
       if (item.nullable && inKey) {
         throw lineError('Primary key attributes cannot be nullable', item.line, item.text, 'Remove "= null" or move the attribute below "---".')
       }
-      const spec = classifyType(item.type, `attribute "${item.name}" in line ${item.line}`)
+      let spec = classifyType(item.type, `attribute "${item.name}" in line ${item.line}`)
+      if (o.compatibility === '0.14') spec = legacySpec(spec, item)
       if (spec.category === 'native') {
         log.debug(`${o.label}: native type "${spec.declared}" of attribute "${item.name}"; a core type (int32, float64, …) is portable across backends.`)
       }
@@ -131,6 +155,9 @@ export async function declare(parsed: ParsedDefinition, o: DeclareOptions): Prom
     }
   }
 
+  if (primaryKey.length === 0 && o.compatibility === '0.14') {
+    throw new DataJointError(`${o.label} has no primary key.`, { hint: 'A table of a 0.14-compatible schema needs at least one primary-key attribute above "---".' })
+  }
   if (primaryKey.length === 0) {
     // 2.x singleton table: a hidden key column that allows at most one row
     columns.unshift({ name: '_singleton', sqlType: o.dialect.name === 'postgresql' ? 'boolean' : 'tinyint', nullable: false, default: 'TRUE', comment: ':bool:singleton primary key' })

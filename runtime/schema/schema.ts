@@ -32,6 +32,11 @@ export interface SchemaOptions {
   createSchema?: boolean
   /** create missing tables on declare (default dj.config.database.create_tables) */
   createTables?: boolean
+  /**
+   * the datajoint-python that must read the tables: `2.x` (default; type markers and ~lineage) or
+   * `0.14` (its storage format: native types, no markers but :uuid:, no ~lineage)
+   */
+  compatibility?: '2.x' | '0.14'
 }
 
 interface Item {
@@ -64,6 +69,10 @@ export class Schema {
 
   get connection(): Connection {
     return this.#connection ?? defaultConnection()
+  }
+
+  get compatibility(): '2.x' | '0.14' {
+    return this.#options.compatibility ?? '2.x'
   }
 
   /** The declared classes, by name (`Session`, `Session.Trial`). */
@@ -182,6 +191,7 @@ export class Schema {
           label,
           autoPopulated: tier === 'imported' || tier === 'computed',
           allowNewPrimaryKeyFields: config.get('jobs.allow_new_pk_fields_in_computed_tables') as boolean,
+          compatibility: this.compatibility,
           resolve: (fk) => this.#resolve(fk, it, byName, declareOne),
         })
         try {
@@ -195,7 +205,7 @@ export class Schema {
             if (!inherited.has(child)) inherited.set(child, { schema: fk.parent.schema, table: fk.parent.table, attribute: parent })
           }
         }
-        await writeLineage(conn, { schema: this.database, table: tableName, primaryKey: decl.def.primaryKey, inherited })
+        if (this.compatibility === '2.x') await writeLineage(conn, { schema: this.database, table: tableName, primaryKey: decl.def.primaryKey, inherited })
         existing.add(tableName)
         log.debug(`Declared ${conn.dialect.fullName(this.database, tableName)}`)
       }

@@ -27,7 +27,7 @@ export async function alterTable(table: Table, options: AlterOptions = {}): Prom
   if (typeof cls.definition !== 'string') throw new DataJointError(`${table.label} has no definition to alter to.`, { hint: 'Set static definition on the class to the new definition.' })
   const schema = table.info.schema
   const resolve = schema.resolverFor(cls)
-  const base = { schema: table.database, table: table.tableName, dialect: conn.dialect, resolve, label: table.className, allowNewPrimaryKeyFields: true }
+  const base = { schema: table.database, table: table.tableName, dialect: conn.dialect, resolve, label: table.className, allowNewPrimaryKeyFields: true, compatibility: schema.compatibility }
   const wanted = parseDefinition(cls.definition)
   // renames: "{old_name}" at the start of the new attribute's comment
   const renames = new Map<string, string>()
