@@ -12,7 +12,9 @@ function formatDefault(a: Attribute): string {
   if (a.nullable) return '=null'
   if (a.default === null) return ''
   const d = a.default
-  if (/^current_timestamp(\(\d*\))?$/i.test(d)) return `=${d.toUpperCase()}`
+  const ts = /^current_timestamp(?:\((\d*)\))?$/i.exec(d)
+  // MariaDB reports current_timestamp(), MySQL CURRENT_TIMESTAMP
+  if (ts) return `=CURRENT_TIMESTAMP${ts[1] ? `(${ts[1]})` : ''}`
   if (a.isNumeric && /^-?\d+(\.\d+)?(e[-+]?\d+)?$/i.test(d)) return `=${d}`
   // catalogs report strings either bare or single-quoted
   const text = /^'.*'$/s.test(d) ? d.slice(1, -1).replace(/''/g, "'") : d

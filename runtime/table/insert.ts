@@ -26,7 +26,7 @@ export interface InsertOptions {
   chunkSize?: number
 }
 
-export type InsertSource = Iterable<Row | readonly unknown[]> | QueryExpression
+export type InsertSource = Iterable<Row | readonly unknown[]> | QueryExpression | (new () => QueryExpression)
 
 /** Populate runs make() inside this scope, where inserts into the table being populated are allowed. */
 const directInsert = new AsyncLocalStorage<ReadonlySet<Function>>()
@@ -84,6 +84,8 @@ function describeRow(i: number, total: number): string {
 
 export async function insertRows(table: Table, source: InsertSource, options: InsertOptions = {}): Promise<number> {
   checkTier(table, options)
+  // a table class stands for all its rows
+  if (typeof source === 'function' && source.prototype instanceof QueryExpression) source = new source()
   if (source instanceof QueryExpression) return insertFromQuery(table, source, options)
   if (source === null || typeof source !== 'object' || typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof source === 'string') {
     throw new DataJointError(`Insert into ${table.label} expects an array of rows (objects or arrays) or a query.`, { hint: 'Use insert1(row) for a single row.' })
