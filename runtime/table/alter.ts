@@ -52,6 +52,11 @@ export async function alterTable(table: Table, options: AlterOptions = {}): Prom
   const oldCols = new Map(current.columns.filter((c) => !current.primaryKey.includes(c.name)).map((c) => [c.name, c]))
   const newCols = next.columns.filter((c) => !next.primaryKey.includes(c.name))
   for (const [n, old] of renames) {
+    // a rename already applied (the definition still carries "{old}") has nothing left to do
+    if (!oldCols.has(old) && oldCols.has(n)) {
+      renames.delete(n)
+      continue
+    }
     if (!oldCols.has(old)) throw new DataJointError(`alter of ${table.label}: cannot rename "${old}" to "${n}": there is no attribute "${old}".`)
   }
   const changes: AlterChange[] = []
