@@ -1,0 +1,90 @@
+/**
+ * Insert and fetch throughput of datajoint-ts next to the raw mysql2 driver, measured in the same
+ * run on the same server and the same rows. Prints rows/s and the ratio to raw; asserts nothing.
+ *   npm run bench               (100,000 rows × 5 attributes, best of 3)
+ *   BENCH_ROWS=20000 npm run bench
+ */
+import { randomBytes } from 'node:crypto'
+import mysql from 'mysql2/promise'
+import * as dj from '../runtime/index.js'
+
+const N = Number(process.env.BENCH_ROWS ?? 100_000)
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3)
+const host = process.env.DJ_HOST ?? '127.0.0.1'
+const user = process.env.DJ_USER ?? 'root'
+const password = process.env.DJ_PASS ?? ''
+dj.config.update({ 'database.host': host, 'database.user': user, 'database.password': password, safemode: false, loglevel: 'ERROR' })
+const prefix = `djbench_${randomBytes(3).toString('hex')}_`
+dj.config.set('database.prefix', prefix)
+
+class Sample extends dj.Manual {
+  static override definition = `
+  sample_id : int32
+  ---
+  value     : float64
+  label     : varchar(32)
+  count     : int32
+  day       : date
+  `
+}
+
+const rows = Array.from({ length: N }, (_, i) => ({
+  sample_id: i,
+  value: i * 0.001 + 0.5,
+  label: `label-${i % 997}`,
+  count: i % 1000,
+  day: `2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+}))
+const columns = ['sample_id', 'value', 'label', 'count', 'day'] as const
+
+async function time(fn: () => Promise<unknown>, reset: () => Promise<unknown>): Promise<number> {
+  let best = Infinity
+  for (let r = 0; r < REPEAT; r++) {
+    await reset()
+    const t0 = process.hrtime.bigint()
+    await fn()
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9)
+  }
+  return best
+}
+
+const rate = (s: number) => Math.round(N / s)
+const fmt = (n: number) => n.toLocaleString('en-US').padStart(10)
+
+async function main() {
+  const schema = dj.schema('bench')
+  await schema.declare(Sample)
+  const full = Sample.fullTableName
+  const raw = await mysql.createConnection({ host, user, password, dateStrings: true })
+  const packet = Number(((await raw.query('SELECT @@max_allowed_packet AS n')) as any)[0][0].n)
+  const tuples = rows.map((r) => columns.map((c) => r[c]))
+  // the raw baseline: mysql2's own multi-row VALUES ?, in chunks that fit the packet
+  const chunk = Math.max(1, Math.floor(packet / 2 / 80))
+  const rawInsert = async () => {
+    for (let i = 0; i < tuples.length; i += chunk) {
+      await raw.query(`INSERT INTO ${full} (${columns.map((c) => '`' + c + '`').join(',')}) VALUES ?`, [tuples.slice(i, i + chunk)])
+    }
+  }
+  const reset = () => raw.query(`DELETE FROM ${full}`)
+
+  const tRawInsert = await time(rawInsert, reset)
+  const tDjInsert = await time(() => Sample.insert(rows), reset)
+  const tDjArrays = await time(() => Sample.insert(tuples), reset)
+  const tRawFetch = await time(() => raw.query(`SELECT * FROM ${full}`), async () => {})
+  const tDjFetch = await time(() => Sample.fetch(), async () => {})
+  const check = await Sample.count()
+
+  const line = (name: string, t: number, base: number) => `${name.padEnd(36)} ${fmt(rate(t))} rows/s  ${(t * 1000).toFixed(0).padStart(6)} ms  ${((base / t) * 100).toFixed(0).padStart(4)} % of raw`
+  console.log(`datajoint-ts ${dj.version} bench: ${N.toLocaleString('en-US')} rows × 5 attributes, best of ${REPEAT}, MariaDB ${((await raw.query('SELECT VERSION() AS v')) as any)[0][0].v}`)
+  console.log(line('raw mysql2 insert (VALUES ?)', tRawInsert, tRawInsert))
+  console.log(line('dj insert (objects)', tDjInsert, tRawInsert))
+  console.log(line('dj insert (arrays)', tDjArrays, tRawInsert))
+  console.log(line('raw mysql2 fetch (SELECT *)', tRawFetch, tRawFetch))
+  console.log(line('dj fetch (objects)', tDjFetch, tRawFetch))
+  console.log(`reference: datajoint-python inserts about 58,000 rows/s on this machine class (issue 2); rows in table after the last run: ${check}`)
+  await raw.end()
+  await schema.drop({ prompt: false })
+  await dj.disconnect()
+}
+
+await main()
