@@ -1,14 +1,19 @@
 /**
  * The `dj` terminal REPL: Node's REPL with the DataJoint runtime preloaded as `dj`, top-level
  * await, safemode questions asked on the same terminal, and history kept in ~/.dj_history.
+ *
+ * When input is not a terminal (`dj < tour.js`, CI), lines are fed one at a time and each
+ * statement finishes before the next is read, so a piped session runs exactly as if typed;
+ * safemode questions take the next input line as the answer.
  */
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 import repl from 'node:repl'
+import { PassThrough } from 'node:stream'
 import * as dj from '../runtime/index.js'
 
 export interface ReplOptions {
-  input?: NodeJS.ReadableStream
+  input?: NodeJS.ReadableStream & { isTTY?: boolean }
   output?: NodeJS.WritableStream
   /** where history is kept; null for none */
   historyFile?: string | null
@@ -16,7 +21,7 @@ export interface ReplOptions {
 
 export function banner(version: string): string {
   const c = dj.config
-  const user = c.get('database.user') ?? '(no user)'
+  const user = c.get('database.user') ?? 'root'
   return [
     `DataJoint for TypeScript ${version} — dj is loaded.`,
     `Database: ${c.get('database.backend')} ${user}@${c.effectiveHost}:${c.effectivePort} (connects on first use; dj.config.explain() shows where settings come from)`,
@@ -25,22 +30,75 @@ export function banner(version: string): string {
 }
 
 export function startRepl(version: string, options: ReplOptions = {}): repl.REPLServer {
+  const input = options.input ?? process.stdin
   const output = options.output ?? process.stdout
+  const interactive = input.isTTY === true
   output.write(banner(version) + '\n')
+  const feed = interactive ? null : new PassThrough()
+  let busy: Promise<void> = Promise.resolve()
   const server = repl.start({
     prompt: 'dj> ',
-    input: options.input ?? process.stdin,
+    input: feed ?? input,
     output,
+    terminal: interactive,
     useGlobal: false,
     ignoreUndefined: true,
     preview: false,
   })
   server.context.dj = dj
-  dj.setPrompter((question) => new Promise((resolve) => server.question(question, resolve)))
+  const evaluate = server.eval
+  // track each evaluation so that fed input waits for it (top-level await included)
+  ;(server as unknown as { eval: typeof evaluate }).eval = (cmd, context, file, cb) => {
+    busy = new Promise((done) => evaluate.call(server, cmd, context, file, (err, result) => {
+      cb(err, result)
+      done()
+    }))
+  }
   const history = options.historyFile === undefined ? join(homedir(), '.dj_history') : options.historyFile
-  if (history && process.stdin.isTTY) server.setupHistory(history, () => {})
+  if (history && interactive) server.setupHistory(history, () => {})
   server.on('exit', () => {
     void dj.disconnect().finally(() => process.exit(0))
   })
+
+  if (!feed) {
+    dj.setPrompter((question) => new Promise((resolve) => server.question(question, resolve)))
+    return server
+  }
+  const lines: string[] = []
+  let ended = false
+  let wake: (() => void) | null = null
+  const next = async (): Promise<string | null> => {
+    while (lines.length === 0 && !ended) await new Promise<void>((r) => (wake = r))
+    return lines.shift() ?? null
+  }
+  dj.setPrompter(async (question) => {
+    const answer = (await next()) ?? ''
+    output.write(`${question}${answer}\n`)
+    return answer
+  })
+  let pending = ''
+  input.setEncoding?.('utf8')
+  input.on('data', (chunk: string) => {
+    const parts = (pending + chunk).split('\n')
+    pending = parts.pop()!
+    lines.push(...parts)
+    wake?.()
+  })
+  input.on('end', () => {
+    if (pending) lines.push(pending)
+    ended = true
+    wake?.()
+  })
+  void (async () => {
+    for (;;) {
+      const line = await next()
+      if (line === null) break
+      feed.write(line + '\n')
+      // let the REPL read the line and start evaluating, then wait until it is done
+      await new Promise((r) => setImmediate(r))
+      await busy
+    }
+    feed.end()
+  })()
   return server
 }

@@ -4,6 +4,7 @@
  * missing, parents first, parts after their masters; `dj.openSchema(name)` makes classes for the
  * tables of an existing schema, whoever made it (this library or datajoint-python 0.14 / 2.x).
  */
+import { inspect } from 'node:util'
 import type { Connection } from '../connection/connection.js'
 import { conn as defaultConnection } from '../connection/global.js'
 import { declare, type ResolvedParent } from '../definition/declare.js'
@@ -351,7 +352,12 @@ export class Schema {
   }
 
   toString(): string {
-    return `Schema ${this.database}`
+    const names = [...this.#classes.keys()]
+    return `Schema ${this.database}${names.length ? ` (${names.join(', ')})` : ''}`
+  }
+
+  [inspect.custom](): string {
+    return this.toString()
   }
 }
 
