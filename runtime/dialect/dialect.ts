@@ -96,6 +96,13 @@ export interface Dialect {
   defaultSql(raw: string): string
 
   listSchemas(exec: Exec): Promise<string[]>
+  schemaExists(exec: Exec, schema: string): Promise<boolean>
+  /** the table's comment, or null when the table does not exist */
+  tableComment(exec: Exec, schema: string, table: string): Promise<string | null>
+  /** DDL of the 2.x `~lineage` table */
+  lineageTable(schema: string): string
+  /** LIMIT/OFFSET clause (with its leading space), or '' */
+  limit(limit: number | undefined, offset: number | undefined): string
   listTables(exec: Exec, schema: string): Promise<CatalogTable[]>
   columns(exec: Exec, schema: string, table: string): Promise<CatalogColumn[]>
   /** foreign keys whose child or parent lies in any of the given schemas */

@@ -90,6 +90,31 @@ export const mysqlDialect: Dialect = {
     return rows.map((r) => r.name).filter((n) => !['information_schema', 'mysql', 'performance_schema', 'sys'].includes(n))
   },
 
+  async schemaExists(exec: Exec, schema: string): Promise<boolean> {
+    const rows = await exec('SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = ?', [schema])
+    return Number(rows[0].n) > 0
+  },
+
+  async tableComment(exec: Exec, schema: string, table: string): Promise<string | null> {
+    const rows = await exec('SELECT table_comment AS comment FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [schema, table])
+    return rows.length ? (rows[0].comment ?? '') : null
+  },
+
+  lineageTable: (schema: string) =>
+    `CREATE TABLE IF NOT EXISTS ${fullName(schema, '~lineage')} (\n` +
+    '`table_name` VARCHAR(64) NOT NULL COMMENT "table name within the schema",\n' +
+    '`attribute_name` VARCHAR(64) NOT NULL COMMENT "attribute name",\n' +
+    '`lineage` VARCHAR(255) NOT NULL COMMENT "origin: schema.table.attribute",\n' +
+    'PRIMARY KEY (`table_name`, `attribute_name`)\n) ENGINE=InnoDB',
+
+  limit(limit: number | undefined, offset: number | undefined): string {
+    const n = (v: number) => Math.max(0, Math.floor(v))
+    if (limit === undefined && offset === undefined) return ''
+    // MySQL has no OFFSET without LIMIT: the largest row count stands for "all"
+    const l = limit === undefined ? '18446744073709551615' : String(n(limit))
+    return ` LIMIT ${l}${offset !== undefined ? ` OFFSET ${n(offset)}` : ''}`
+  },
+
   async listTables(exec: Exec, schema: string): Promise<CatalogTable[]> {
     const rows = await exec(
       "SELECT table_name AS name, table_comment AS comment FROM information_schema.tables WHERE table_schema = ? AND table_type = 'BASE TABLE' ORDER BY table_name",

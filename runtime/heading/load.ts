@@ -6,12 +6,12 @@ import { Heading } from './heading.js'
 
 export async function loadHeading(conn: Connection, schema: string, table: string): Promise<Heading> {
   const exec = (sql: string, params?: readonly unknown[]) => conn.fetchAll(sql, params ?? [])
-  const rows = await exec('SELECT table_comment AS comment FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [schema, table])
-  if (rows.length === 0) {
+  const comment = await conn.dialect.tableComment(exec, schema, table)
+  if (comment === null) {
     throw new MissingTableError(`The table ${conn.dialect.fullName(schema, table)} does not exist.`, {
       hint: 'Check the schema name (and dj.config.database.prefix), or declare the table first.',
     })
   }
   const columns = await conn.dialect.columns(exec, schema, table)
-  return new Heading(columns.map(attributeFromCatalog), rows[0].comment ?? '')
+  return new Heading(columns.map(attributeFromCatalog), comment)
 }

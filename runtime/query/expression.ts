@@ -94,11 +94,7 @@ export abstract class QueryExpression implements Restrictor {
     let text = `SELECT ${attributes.map(q).join(',')} FROM ${from.sql}${where.sql}`
     const order = this.orderBySql(options.orderBy)
     if (order) text += ` ORDER BY ${order}`
-    if (options.limit !== undefined) text += ` LIMIT ${Math.max(0, Math.floor(options.limit))}`
-    if (options.offset !== undefined) {
-      if (options.limit === undefined) text += ' LIMIT 18446744073709551615'
-      text += ` OFFSET ${Math.max(0, Math.floor(options.offset))}`
-    }
+    text += this.connection.dialect.limit(options.limit, options.offset)
     return new SqlFragment(text, [...from.params, ...where.params])
   }
 

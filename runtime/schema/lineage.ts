@@ -4,18 +4,13 @@
  * check that joins match attributes of the same origin; we write it on every declaration.
  */
 import type { Connection } from '../connection/connection.js'
+import { MissingTableError } from '../errors.js'
 
 const TABLE = '~lineage'
 
 export async function ensureLineageTable(conn: Connection, schema: string): Promise<void> {
   if (conn.dialect.name !== 'mysql') return
-  await conn.query(
-    `CREATE TABLE IF NOT EXISTS ${conn.dialect.fullName(schema, TABLE)} (\n` +
-      '`table_name` VARCHAR(64) NOT NULL COMMENT "table name within the schema",\n' +
-      '`attribute_name` VARCHAR(64) NOT NULL COMMENT "attribute name",\n' +
-      '`lineage` VARCHAR(255) NOT NULL COMMENT "origin: schema.table.attribute",\n' +
-      'PRIMARY KEY (`table_name`, `attribute_name`)\n) ENGINE=InnoDB',
-  )
+  await conn.query(conn.dialect.lineageTable(schema))
 }
 
 async function lineageOf(conn: Connection, schema: string, table: string, attribute: string): Promise<string> {
@@ -25,8 +20,9 @@ async function lineageOf(conn: Connection, schema: string, table: string, attrib
       [table, attribute],
     )
     if (rows.length) return rows[0].lineage
-  } catch {
-    /* a parent schema without lineage (e.g. made by 0.14) */
+  } catch (err) {
+    // a parent schema without lineage (made by 0.14, or before lineage existed)
+    if (!(err instanceof MissingTableError)) throw err
   }
   return `${schema}.${table}.${attribute}`
 }
@@ -56,7 +52,7 @@ export async function dropLineage(conn: Connection, schema: string, table: strin
   if (conn.dialect.name !== 'mysql') return
   try {
     await conn.query(`DELETE FROM ${conn.dialect.fullName(schema, TABLE)} WHERE table_name = ?`, [table])
-  } catch {
-    /* no lineage table in this schema */
+  } catch (err) {
+    if (!(err instanceof MissingTableError)) throw err
   }
 }

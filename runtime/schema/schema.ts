@@ -91,8 +91,8 @@ export class Schema {
   }
 
   async exists(): Promise<boolean> {
-    const rows = await this.connection.fetchAll('SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = ?', [this.database])
-    return Number(rows[0].n) > 0
+    const conn = this.connection
+    return conn.dialect.schemaExists((s, p) => conn.fetchAll(s, p ?? []), this.database)
   }
 
   async #ensureDatabase(): Promise<void> {
@@ -334,13 +334,13 @@ export class Schema {
   }
 
   /** Drops the whole schema (every table and its data), after confirmation in safemode. */
-  async drop(options: { prompt?: boolean } = {}): Promise<void> {
+  async drop(options: { prompt?: boolean; force?: boolean } = {}): Promise<void> {
     if (!(await this.exists())) {
       log.warn(`Schema ${this.database} does not exist; nothing to drop.`)
       return
     }
-    if (options.prompt ?? (config.get('safemode') as boolean)) {
-      const ok = await confirm(`Proceed to delete entire schema \`${this.database}\`? [yes, No]: `, 'Pass { prompt: false } to drop without asking, or set dj.config.safemode = false.')
+    if (!options.force && (options.prompt ?? (config.get('safemode') as boolean))) {
+      const ok = await confirm(`Proceed to delete entire schema \`${this.database}\`? [yes, No]: `, 'Pass { force: true } to drop without asking, or set dj.config.safemode = false.')
       if (!ok) {
         log.info('Schema drop cancelled')
         return

@@ -20,11 +20,8 @@ export async function dropTable(table: Table, options: DropOptions = {}): Promis
     throw new DataJointError(`A restricted table cannot be dropped (${table.label}).`, { hint: 'Call drop() on the table class itself.' })
   }
   const conn = table.connection
-  const exists = await conn.fetchAll(
-    'SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = ?',
-    [table.database, table.tableName],
-  )
-  if (Number(exists[0].n) === 0) {
+  const exists = await conn.dialect.tableComment((s, p) => conn.fetchAll(s, p ?? []), table.database, table.tableName)
+  if (exists === null) {
     log.warn(`Nothing to drop: ${table.label} is not declared.`)
     return
   }
