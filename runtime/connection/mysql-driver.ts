@@ -26,23 +26,36 @@ class MysqlSession implements DriverSession {
 export const mysqlDriver: Driver = {
   name: 'mysql',
   async connect(o: ConnectOptions): Promise<DriverSession> {
-    const conn = await mysql.createConnection({
-      host: o.host,
-      port: o.port,
-      user: o.user,
-      password: o.password,
-      database: o.database,
-      charset: o.charset === 'utf8' ? 'UTF8MB4_GENERAL_CI' : o.charset || 'UTF8MB4_GENERAL_CI',
-      ssl: o.tls === true ? {} : o.tls && typeof o.tls === 'object' ? (o.tls as mysql.SslOptions) : undefined,
-      // exact values: big integers beyond 2^53 come back as strings, dates as the server's text
-      supportBigNumbers: true,
-      bigNumberStrings: false,
-      dateStrings: true,
-      decimalNumbers: false,
-      multipleStatements: false,
-      connectTimeout: 10000,
-    })
-    const [rows] = await conn.query('SELECT CONNECTION_ID() AS id')
-    return new MysqlSession(conn, Number((rows as Array<{ id: number }>)[0]!.id))
+    if (o.tls === null || o.tls === undefined) {
+      // DataJoint's default: prefer TLS, fall back to a plain connection when the server has none
+      try {
+        return await open(o, { rejectUnauthorized: false })
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'HANDSHAKE_NO_SSL_SUPPORT') throw err
+        return open(o, undefined)
+      }
+    }
+    return open(o, o.tls === true ? {} : o.tls === false ? undefined : (o.tls as mysql.SslOptions))
   },
+}
+
+async function open(o: ConnectOptions, ssl: mysql.SslOptions | undefined): Promise<DriverSession> {
+  const conn = await mysql.createConnection({
+    host: o.host,
+    port: o.port,
+    user: o.user,
+    password: o.password,
+    database: o.database,
+    charset: o.charset === 'utf8' ? 'UTF8MB4_GENERAL_CI' : o.charset || 'UTF8MB4_GENERAL_CI',
+    ssl,
+    // exact values: big integers beyond 2^53 come back as strings, dates as the server's text
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    dateStrings: true,
+    decimalNumbers: false,
+    multipleStatements: false,
+    connectTimeout: 10000,
+  })
+  const [rows] = await conn.query('SELECT CONNECTION_ID() AS id')
+  return new MysqlSession(conn, Number((rows as Array<{ id: number }>)[0]!.id))
 }

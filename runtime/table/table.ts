@@ -4,6 +4,7 @@
  * its instances are query expressions over the table's rows. Every operation is available on the
  * class itself (`Mouse.insert(...)`, `Mouse.restrict(...)`) as in DataJoint.
  */
+import { inspect } from 'node:util'
 import type { Connection } from '../connection/connection.js'
 import { DataJointError } from '../errors.js'
 import type { Heading } from '../heading/heading.js'
@@ -12,6 +13,7 @@ import { SqlFragment } from '../query/condition.js'
 import { QueryExpression, type FetchOptions, type Row } from '../query/expression.js'
 import { alterTable, type AlterOptions } from './alter.js'
 import { deletePlan, deleteRows, type DeleteOptions, type DeletePreview } from './delete.js'
+import { DependencyGraph } from '../schema/dependencies.js'
 import { describeTable } from './describe.js'
 import { dropTable, type DropOptions } from './drop.js'
 import { insertRows, type InsertOptions, type InsertSource, updateRow } from './insert.js'
@@ -113,8 +115,39 @@ export class Table extends QueryExpression {
     return describeTable(this)
   }
 
+  /** Full names of the tables this one refers to (its foreign keys' parents). */
+  async parents(): Promise<string[]> {
+    const g = await DependencyGraph.load(this.connection, [this.database])
+    return [...new Set(g.parents(this.fullTableName).map((e) => e.parent.full))]
+  }
+  /** Full names of the tables that refer to this one. */
+  async children(): Promise<string[]> {
+    const g = await DependencyGraph.load(this.connection, [this.database])
+    return [...new Set(g.children(this.fullTableName).map((e) => e.child.full))]
+  }
+  /** This table and every table it depends on, parents first. */
+  async ancestors(): Promise<string[]> {
+    const g = await DependencyGraph.load(this.connection, [this.database])
+    g.node(this.database, this.tableName)
+    return g.ancestors(this.fullTableName).map((n) => n.full)
+  }
+  /** This table and every table that depends on it, parents first. */
+  async descendants(): Promise<string[]> {
+    const g = await DependencyGraph.load(this.connection, [this.database])
+    g.node(this.database, this.tableName)
+    return g.descendants(this.fullTableName).map((n) => n.full)
+  }
+  /** The part classes of a master, by name. */
+  get parts(): Record<string, Function> {
+    return Object.fromEntries(this.info.parts)
+  }
+
   override toString(): string {
     return this.label
+  }
+
+  [inspect.custom](): string {
+    return this.isRestricted ? `${this.label} restricted by ${this.restrictionSql()!.sql}` : this.label
   }
 
   // --- the same operations on the class ---------------------------------------------------
@@ -179,6 +212,18 @@ export class Table extends QueryExpression {
   }
   static get database(): string {
     return tableOf(this as unknown as TableCtor<Table>).database
+  }
+  static parents(this: TableCtor<Table>): Promise<string[]> {
+    return tableOf(this).parents()
+  }
+  static children(this: TableCtor<Table>): Promise<string[]> {
+    return tableOf(this).children()
+  }
+  static ancestors(this: TableCtor<Table>): Promise<string[]> {
+    return tableOf(this).ancestors()
+  }
+  static descendants(this: TableCtor<Table>): Promise<string[]> {
+    return tableOf(this).descendants()
   }
   static toSQL(this: TableCtor<Table>, options?: FetchOptions): SqlFragment {
     return tableOf(this).toSQL(options)

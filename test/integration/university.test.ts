@@ -104,6 +104,12 @@ for (const version of ['v2.3', 'v0.14'] as const) {
     // dependencies from the catalog: a cascade from Student reaches exactly its descendants
     const preview = await uni.Student!.restrict({ student_id: -1 }).deletePreview()
     assert.equal(preview.map((p) => p.table.split('.')[1]), ['`student`', '`enroll`', '`grade`', '`student_major`'])
+    const full = (t: string) => `\`${db}\`.\`${t}\``
+    assert.equal(await uni.Enroll!.parents(), [full('student'), full('section')])
+    assert.equal((await uni.Section!.children()).sort(), [full('enroll')])
+    // parents first; ties in name order
+    assert.equal(await uni.Grade!.ancestors(), ['#letter_grade', 'department', 'course', 'student', 'term', 'section', 'enroll', 'grade'].map(full))
+    assert.equal(await uni.Term!.descendants(), ['term', 'current_term', 'section', 'enroll', 'grade'].map(full))
     const described = await uni.Grade!.describe()
     assert.is(described, '-> Enroll\n---\n-> LetterGrade\n')
   })
