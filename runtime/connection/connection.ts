@@ -35,16 +35,29 @@ export class Connection {
   readonly #options: () => ConnectOptions
   #session: DriverSession | null = null
   #connecting: Promise<DriverSession> | null = null
+  /** why the server closed the last session while it was idle; null after close() or a new connect */
+  #lost: unknown = null
+  /** set from transaction() entry to its end, so a nested or concurrent call is refused */
   #inTransaction = false
-  #reconnect: boolean
+  /** the session the running transaction's work is on; no other session may carry it on */
+  #txSession: DriverSession | null = null
+  /** read at each loss, so a change of dj.config.database.reconnect applies to an open connection */
+  readonly #reconnect: () => boolean
+  readonly #initFunction: () => string | null
   /** statements sent, for tests and the query log */
   queryCount = 0
 
-  constructor(options: () => ConnectOptions, backend: Backend, settings: { reconnect?: boolean } = {}) {
+  constructor(
+    options: () => ConnectOptions,
+    backend: Backend,
+    settings: { reconnect?: boolean | (() => boolean); initFunction?: () => string | null } = {},
+  ) {
     this.#options = options
     this.#driver = backend.driver
     this.dialect = backend.dialect
-    this.#reconnect = settings.reconnect ?? true
+    const reconnect = settings.reconnect ?? true
+    this.#reconnect = typeof reconnect === 'function' ? reconnect : () => reconnect
+    this.#initFunction = settings.initFunction ?? (() => null)
   }
 
   /** A connection configured from `dj.config` (host, port, user, password, TLS, backend). */
@@ -64,7 +77,10 @@ export class Connection {
       tls: config.database.use_tls as ConnectOptions['tls'],
       charset: config.connection.charset,
     })
-    return new Connection(options, make(), { reconnect: config.database.reconnect })
+    return new Connection(options, make(), {
+      reconnect: () => config.database.reconnect,
+      initFunction: () => config.connection.init_function,
+    })
   }
 
   get isConnected(): boolean {
@@ -108,10 +124,23 @@ export class Connection {
               : e.hint,
           })
         }
-        for (const sql of this.dialect.sessionInit()) await session.query(sql)
-        session.onLost(() => {
-          if (this.#session === session) this.#session = null
+        const init = this.#initFunction()
+        for (const sql of [...this.dialect.sessionInit(), ...(init ? [init] : [])]) {
+          try {
+            await session.query(sql)
+          } catch (err) {
+            // a session whose set-up failed is not used: close it rather than leak it
+            await session.close()
+            throw this.dialect.translateError(err, sql)
+          }
+        }
+        session.onLost((err) => {
+          if (this.#session === session) {
+            this.#session = null
+            this.#lost = err ?? new Error('connection closed')
+          }
         })
+        this.#lost = null
         log.debug(`connected to ${o.host}:${o.port} as ${o.user} (connection ${session.id})`)
         this.#session = session
         return session
@@ -124,14 +153,33 @@ export class Connection {
 
   /** Runs one statement; values are always parameters. */
   async query(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult> {
+    if (this.#txSession !== null && this.#session !== this.#txSession) {
+      // the transaction's session is gone (the server rolled its work back): on a new session this
+      // statement would run on its own, outside the transaction
+      throw this.#lostInTransaction(this.#lost ?? undefined, sql, params)
+    }
+    if (this.#session === null && this.#lost !== null && !this.#reconnect()) {
+      // the server closed the idle session: without reconnect that is reported, as when a statement meets the loss
+      const cause = this.#lost
+      this.#lost = null
+      throw new LostConnectionError('The connection to the database was lost (database.reconnect is off).', {
+        cause, sql, params, hint: 'Run the statement again to reconnect, or set dj.config.database.reconnect = true.',
+      })
+    }
     const session = await this.#open()
     this.queryCount++
     try {
       return await session.query(sql, params, options)
     } catch (err) {
       if (this.dialect.isLostConnection(err)) {
-        this.#session = null
-        if (!this.#inTransaction && this.#reconnect) {
+        // this statement reports the loss (the driver's event may have come first); inside a
+        // transaction it stays the cause of the errors of the statements after it
+        if (this.#session === session || this.#session === null) {
+          this.#session = null
+          this.#lost = this.#txSession !== null ? err : null
+        }
+        if (this.#txSession !== null) throw this.#lostInTransaction(err, sql, params)
+        if (this.#reconnect()) {
           log.warn('the connection to the database was lost; reconnecting')
           const again = await this.#open()
           try {
@@ -140,15 +188,15 @@ export class Connection {
             throw this.dialect.translateError(err2, sql, params)
           }
         }
-        if (this.#inTransaction) {
-          this.#inTransaction = false
-          throw new LostConnectionError('The connection was lost during a transaction; the transaction was rolled back by the server.', {
-            cause: err, sql, params, hint: 'Run the operation again.',
-          })
-        }
       }
       throw this.dialect.translateError(err, sql, params)
     }
+  }
+
+  #lostInTransaction(cause: unknown, sql: string, params: readonly unknown[]): LostConnectionError {
+    return new LostConnectionError('The connection was lost during a transaction; the transaction was rolled back by the server.', {
+      cause, sql, params, hint: 'Run the operation again.',
+    })
   }
 
   /** Rows of a SELECT as objects. */
@@ -166,16 +214,19 @@ export class Connection {
         hint: 'Call this operation outside the transaction, or do its work directly inside the running one.',
       })
     }
-    await this.query(this.dialect.startTransaction)
+    // claimed before the first await, so a transaction() started meanwhile (Promise.all) is refused too
     this.#inTransaction = true
     try {
+      await this.query(this.dialect.startTransaction)
+      // bound to the session START ran on (a lost session before it is reopened: nothing is lost yet)
+      if (this.#session === null) throw this.#lostInTransaction(this.#lost ?? undefined, this.dialect.startTransaction, [])
+      this.#txSession = this.#session
       const result = await fn()
-      this.#inTransaction = false
+      // still bound: after a loss COMMIT must fail, not "commit" nothing on a new session
       await this.query('COMMIT')
       return result
     } catch (err) {
-      if (this.#inTransaction) {
-        this.#inTransaction = false
+      if (this.#txSession !== null && this.#session === this.#txSession) {
         try {
           await this.query('ROLLBACK')
         } catch {
@@ -183,12 +234,18 @@ export class Connection {
         }
       }
       throw err
+    } finally {
+      // a loss inside the transaction was reported there: the next statement just reconnects
+      if (this.#txSession !== null && this.#session !== this.#txSession) this.#lost = null
+      this.#inTransaction = false
+      this.#txSession = null
     }
   }
 
   async close(): Promise<void> {
     const s = this.#session
     this.#session = null
+    this.#lost = null
     if (s) await s.close()
   }
 

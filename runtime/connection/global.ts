@@ -6,6 +6,11 @@ import { config } from '../settings/global.js'
 import { Connection } from './connection.js'
 
 let current: Connection | null = null
+/** settings a session is made with; others (prefix, safemode, ...) leave it open */
+const SESSION_KEYS = new Set([
+  'database.host', 'database.port', 'database.user', 'database.password', 'database.use_tls',
+  'database.name', 'database.path', 'connection.charset', 'connection.init_function',
+])
 
 export function conn(): Connection {
   if (!current) current = Connection.fromConfig(config)
@@ -18,7 +23,7 @@ config.onChange((key) => {
     const old = current
     current = null
     void old.close()
-  } else if (key.startsWith('database.') || key.startsWith('connection.')) {
+  } else if (SESSION_KEYS.has(key)) {
     void current.close()
   }
 })

@@ -203,7 +203,8 @@ export const mysqlDialect: Dialect = {
   translateError(err: unknown, sql?: string, params?: readonly unknown[]): DataJointError {
     if (err instanceof DataJointError) return err
     const e = err as { errno?: number; code?: string; sqlMessage?: string; message?: string }
-    const msg = e?.sqlMessage ?? e?.message ?? String(err)
+    // without its final period: the messages below add one (driver messages like "...connection." had two)
+    const msg = (e?.sqlMessage ?? e?.message ?? String(err)).replace(/\.$/, '')
     const o = { cause: err, sql, params }
     if (mysqlDialect.isLostConnection(err)) {
       return new LostConnectionError(`Lost connection to the database server: ${msg}.`, {
@@ -228,6 +229,7 @@ export const mysqlDialect: Dialect = {
       case 1143:
       case 1227:
       case 1370:
+      case 1698: // MariaDB/MySQL: access denied to a user that also authenticates by unix_socket/auth_socket
         return new AccessError(`Access denied: ${msg}.`, { ...o, hint: 'Check the user name and password (DJ_USER, DJ_PASS or dj.config.database) and ask your database administrator for the privilege.' })
       case 1064:
         return new QuerySyntaxError(`SQL syntax error: ${msg}.`, { ...o, hint: 'Check the restriction strings and computed expressions of the query.' })
