@@ -75,32 +75,26 @@ export class DependencyGraph {
 
   /** The table and all its descendants, parents before children. */
   descendants(full: string): TableNode[] {
-    const set = new Set<string>([full])
-    const stack = [full]
-    while (stack.length) {
-      for (const e of this.children(stack.pop()!)) {
-        if (!set.has(e.child.full)) {
-          set.add(e.child.full)
-          stack.push(e.child.full)
-        }
-      }
-    }
-    return this.topological(set)
+    return this.topological(this.#closure(full, (n) => this.children(n).map((e) => e.child.full)))
   }
 
   /** The table and all its ancestors, parents before children. */
   ancestors(full: string): TableNode[] {
+    return this.topological(this.#closure(full, (n) => this.parents(n).map((e) => e.parent.full)))
+  }
+
+  #closure(full: string, next: (n: string) => string[]): Set<string> {
     const set = new Set<string>([full])
     const stack = [full]
     while (stack.length) {
-      for (const e of this.parents(stack.pop()!)) {
-        if (!set.has(e.parent.full)) {
-          set.add(e.parent.full)
-          stack.push(e.parent.full)
+      for (const n of next(stack.pop()!)) {
+        if (!set.has(n)) {
+          set.add(n)
+          stack.push(n)
         }
       }
     }
-    return this.topological(set)
+    return set
   }
 
   /** Kahn's order over a subset of nodes; ties broken by name for stable output. */
