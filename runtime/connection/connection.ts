@@ -200,6 +200,17 @@ export class Connection {
   }
 
   /** Rows of a SELECT as objects. */
+  /** Rows of a SELECT one at a time (the session is busy until the iteration ends). */
+  async *stream(sql: string, params: readonly unknown[] = []): AsyncIterable<any> {
+    const session = await this.#open()
+    this.queryCount++
+    try {
+      yield* session.stream(sql, params)
+    } catch (err) {
+      throw this.dialect.translateError(err, sql, params)
+    }
+  }
+
   async fetchAll(sql: string, params: readonly unknown[] = []): Promise<any[]> {
     return (await this.query(sql, params)).rows
   }

@@ -25,6 +25,8 @@ export interface DriverSession {
   /** the server's id of this session (CONNECTION_ID() on MySQL, pg_backend_pid() on PostgreSQL) */
   readonly id: number
   query(sql: string, params?: readonly unknown[], options?: { rowsAsArray?: boolean }): Promise<QueryResult>
+  /** rows of a SELECT one at a time, without holding them all in memory */
+  stream(sql: string, params?: readonly unknown[]): AsyncIterable<any>
   close(): Promise<void>
   /** called once if the server closes the session */
   onLost(listener: (err: unknown) => void): void

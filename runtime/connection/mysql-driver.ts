@@ -13,6 +13,12 @@ class MysqlSession implements DriverSession {
     return { rows: [], columns: [], affectedRows: (result as mysql.ResultSetHeader).affectedRows }
   }
 
+  async *stream(sql: string, params: readonly unknown[] = []): AsyncIterable<any> {
+    // the promise wrapper has no streaming; its core connection does
+    const core = (this.conn as unknown as { connection: { query(o: object): { stream(o: object): AsyncIterable<any> } } }).connection
+    yield* core.query({ sql, values: params as unknown[] }).stream({ highWaterMark: 256 })
+  }
+
   async close(): Promise<void> {
     try { await this.conn.end() } catch { this.conn.destroy() }
   }

@@ -99,6 +99,8 @@ export interface Dialect {
   schemaExists(exec: Exec, schema: string): Promise<boolean>
   /** the table's comment, or null when the table does not exist */
   tableComment(exec: Exec, schema: string, table: string): Promise<string | null>
+  /** lineage of a table's attributes from `~lineage`, or null when the schema has none */
+  lineage(exec: Exec, schema: string, table: string): Promise<Map<string, string> | null>
   /** DDL of the 2.x `~lineage` table */
   lineageTable(schema: string): string
   /** LIMIT/OFFSET clause (with its leading space), or '' */

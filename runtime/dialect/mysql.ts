@@ -100,6 +100,13 @@ export const mysqlDialect: Dialect = {
     return rows.length ? (rows[0].comment ?? '') : null
   },
 
+  async lineage(exec: Exec, schema: string, table: string): Promise<Map<string, string> | null> {
+    const has = await exec("SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = ? AND table_name = '~lineage'", [schema])
+    if (Number(has[0].n) === 0) return null
+    const rows = await exec(`SELECT attribute_name AS a, lineage AS l FROM ${fullName(schema, '~lineage')} WHERE table_name = ?`, [table])
+    return new Map(rows.map((r) => [r.a, r.l]))
+  },
+
   lineageTable: (schema: string) =>
     `CREATE TABLE IF NOT EXISTS ${fullName(schema, '~lineage')} (\n` +
     '`table_name` VARCHAR(64) NOT NULL COMMENT "table name within the schema",\n' +

@@ -31,13 +31,24 @@ export interface Attribute {
   isAttachment: boolean
   /** 0.14 external reference (`:blob@store:` etc.): the column holds a 16-byte hash */
   isExternal: boolean
+  /** 2.x lineage (`schema.table.attribute` of its origin), or null (native secondary, computed) */
+  lineage: string | null
+}
+
+/** An attribute computed by a query (proj, aggr): typed by what the server returns. */
+export function computedAttribute(name: string): Attribute {
+  return {
+    name, type: 'expression', sqlType: '', nullable: true, default: null, comment: 'calculated attribute', inKey: false,
+    autoIncrement: false, marker: null, codec: null, isHidden: false, isBlob: false, isUuid: false, isJson: false,
+    isBool: false, isNumeric: false, isString: false, isTemporal: false, isAttachment: false, isExternal: false, lineage: null,
+  }
 }
 
 const NUMERIC = /^((tiny|small|medium|big)?int|integer|serial|decimal|numeric|float|double|real)\b/i
 const STRING = /^((var)?char|enum|(tiny|medium|long)?text|set)\b/i
 const TEMPORAL = /^(date|datetime|time|timestamp|year)\b/i
 
-export function attributeFromCatalog(c: CatalogColumn): Attribute {
+export function attributeFromCatalog(c: CatalogColumn, lineage: string | null = null): Attribute {
   const { type: marker, comment } = splitMarker(c.comment)
   const sqlType = normalizeMysqlType(c.columnType)
   let type = marker ?? sqlType
@@ -90,5 +101,6 @@ export function attributeFromCatalog(c: CatalogColumn): Attribute {
     isTemporal: TEMPORAL.test(lowerSql),
     isAttachment,
     isExternal,
+    lineage,
   }
 }

@@ -7,10 +7,19 @@ export class Heading {
   /** the table comment (empty for derived headings) */
   readonly comment: string
 
-  constructor(attributes: readonly Attribute[], comment = '') {
+  /** whether lineage is known (2.x schemas); joins check it only then */
+  readonly lineageAvailable: boolean
+
+  constructor(attributes: readonly Attribute[], comment = '', lineageAvailable = false) {
     this.#attributes = attributes
     this.#byName = new Map(attributes.map((a) => [a.name, a]))
     this.comment = comment
+    this.lineageAvailable = lineageAvailable
+  }
+
+  /** A heading of the given visible attributes (hidden ones dropped), keeping lineage availability. */
+  derive(attributes: readonly Attribute[]): Heading {
+    return new Heading(attributes, '', this.lineageAvailable)
   }
 
   /** visible attributes in order (hidden `_` columns excluded) */

@@ -13,5 +13,6 @@ export async function loadHeading(conn: Connection, schema: string, table: strin
     })
   }
   const columns = await conn.dialect.columns(exec, schema, table)
-  return new Heading(columns.map(attributeFromCatalog), comment)
+  const lineage = await conn.dialect.lineage(exec, schema, table)
+  return new Heading(columns.map((c) => attributeFromCatalog(c, lineage?.get(c.name) ?? null)), comment, lineage !== null)
 }

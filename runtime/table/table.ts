@@ -10,7 +10,7 @@ import { DataJointError } from '../errors.js'
 import type { Heading } from '../heading/heading.js'
 import type { Condition } from '../query/condition.js'
 import { SqlFragment } from '../query/condition.js'
-import { QueryExpression, type FetchOptions, type Row } from '../query/expression.js'
+import { type AggrOptions, type FetchOptions, type Operand, QueryExpression, type Row } from '../query/expression.js'
 import { alterTable, type AlterOptions } from './alter.js'
 import { deletePlan, deleteRows, type DeleteOptions, type DeletePreview } from './delete.js'
 import { DependencyGraph } from '../schema/dependencies.js'
@@ -115,6 +115,14 @@ export class Table extends QueryExpression {
     return describeTable(this)
   }
 
+  /** Restricting a table keeps it a table (so that delete, update1 and the rest still apply). */
+  override restrict(...conditions: Parameters<QueryExpression['restrict']>): this {
+    return super.restrict(...conditions) as this
+  }
+  override exclude(...conditions: Parameters<QueryExpression['exclude']>): this {
+    return super.exclude(...conditions) as this
+  }
+
   /** Full names of the tables this one refers to (its foreign keys' parents). */
   async parents(): Promise<string[]> {
     const g = await DependencyGraph.load(this.connection, [this.database])
@@ -157,13 +165,43 @@ export class Table extends QueryExpression {
   static exclude<T extends Table>(this: TableCtor<T>, ...conditions: Condition[]): T {
     return tableOf(this).exclude(...conditions)
   }
-  static fetch(this: TableCtor<Table>, options: FetchOptions & { format: 'columns' }): Promise<Record<string, unknown[]>>
+  static fetch(this: TableCtor<Table>, options: FetchOptions & { format: 'columns' }): Promise<Record<string, unknown[] | ArrayLike<number>>>
   static fetch(this: TableCtor<Table>, options?: FetchOptions): Promise<Row[]>
-  static fetch(this: TableCtor<Table>, options?: FetchOptions): Promise<Row[] | Record<string, unknown[]>> {
-    return tableOf(this).fetch(options as FetchOptions)
+  static fetch(this: TableCtor<Table>, ...attributesAndOptions: Array<string | FetchOptions>): Promise<any>
+  static fetch(this: TableCtor<Table>, ...args: Array<string | FetchOptions | undefined>): Promise<any> {
+    return tableOf(this).fetch(...(args as Array<string | FetchOptions>))
   }
-  static fetch1(this: TableCtor<Table>): Promise<Row> {
-    return tableOf(this).fetch1()
+  static fetch1(this: TableCtor<Table>): Promise<Row>
+  static fetch1(this: TableCtor<Table>, ...attributes: string[]): Promise<any>
+  static fetch1(this: TableCtor<Table>, ...attributes: string[]): Promise<any> {
+    return tableOf(this).fetch1(...attributes)
+  }
+  static proj(this: TableCtor<Table>, ...args: Array<string | Record<string, string>>): QueryExpression {
+    return tableOf(this).proj(...args)
+  }
+  static join(this: TableCtor<Table>, other: Operand, options?: { semanticCheck?: boolean; left?: boolean }): QueryExpression {
+    return tableOf(this).join(other, options)
+  }
+  static aggr(this: TableCtor<Table>, group: Operand, ...args: Array<string | Record<string, string> | AggrOptions>): QueryExpression {
+    return tableOf(this).aggr(group, ...args)
+  }
+  static union(this: TableCtor<Table>, other: Operand): QueryExpression {
+    return tableOf(this).union(other)
+  }
+  static head(this: TableCtor<Table>, limit?: number): Promise<Row[]> {
+    return tableOf(this).head(limit)
+  }
+  static tail(this: TableCtor<Table>, limit?: number): Promise<Row[]> {
+    return tableOf(this).tail(limit)
+  }
+  static exists(this: TableCtor<Table>): Promise<boolean> {
+    return tableOf(this).exists()
+  }
+  static preview(this: TableCtor<Table>, options?: { limit?: number; width?: number }): Promise<string> {
+    return tableOf(this).preview(options)
+  }
+  static sql(this: TableCtor<Table>, options?: FetchOptions): string {
+    return tableOf(this).sql(options)
   }
   static keys(this: TableCtor<Table>, options?: Omit<FetchOptions, 'format'>): Promise<Row[]> {
     return tableOf(this).keys(options)

@@ -1,0 +1,83 @@
+/**
+ * Previews of a query: the first rows (only those are fetched, blob columns never), the total
+ * count, the primary key marked. Text in DataJoint's layout for terminals; an escaped HTML table
+ * for notebooks, readable in light and dark themes.
+ */
+import type { Attribute } from '../heading/attribute.js'
+import { config } from '../settings/global.js'
+import type { QueryExpression, Row } from './expression.js'
+
+const isHeavy = (a: Attribute) => a.isBlob || a.codec !== null || a.isAttachment
+
+function placeholder(a: Attribute): string {
+  return a.codec ? `<${a.codec.name}>` : a.isJson ? 'json' : '=BLOB='
+}
+
+function show(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL'
+  if (typeof v === 'object') return JSON.stringify(v)
+  return String(v)
+}
+
+async function sample(q: QueryExpression, limit: number): Promise<{ attributes: Attribute[]; rows: Row[]; total: number }> {
+  const attributes = q.heading.attributes
+  const light = attributes.filter((a) => !isHeavy(a)).map((a) => a.name)
+  const stmt = q.toSQL({ limit: limit + 1, orderBy: q.primaryKey.length ? 'KEY' : undefined }, light)
+  const [rows, total] = await Promise.all([q.connection.query(stmt.sql, stmt.params).then((r) => r.rows as Row[]), q.count()])
+  return { attributes, rows, total }
+}
+
+export async function previewText(q: QueryExpression, options: { limit?: number; width?: number } = {}): Promise<string> {
+  const limit = options.limit ?? (config.get('display.limit') as number)
+  const maxWidth = options.width ?? (config.get('display.width') as number)
+  const { attributes, rows, total } = await sample(q, limit)
+  const shown = rows.slice(0, limit)
+  const cells = (a: Attribute, r: Row) => (isHeavy(a) ? placeholder(a) : show(r[a.name]))
+  const widths = attributes.map((a) => Math.min(maxWidth, Math.max((a.inKey ? 1 : 0) + a.name.length, ...shown.map((r) => cells(a, r).length))))
+  const fit = (s: string, w: number) => (s.length > w ? s.slice(0, Math.max(1, w - 1)) + '…' : s.padEnd(w))
+  const lines = [
+    attributes.map((a, i) => fit((a.inKey ? '*' : '') + a.name, widths[i]!)).join('    '),
+    widths.map((w) => '+' + '-'.repeat(w + 1) + '+').join(' '),
+    ...shown.map((r) => attributes.map((a, i) => fit(cells(a, r), widths[i]!)).join('    ')),
+  ]
+  if (rows.length > limit) lines.push('   ...')
+  if (config.get('display.show_tuple_count')) lines.push(` (Total: ${total})`)
+  return lines.map((l) => l.trimEnd()).join('\n')
+}
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
+
+/** Styles scoped to the preview; Jupyter's theme variables first, neutral fallbacks after. */
+const STYLE = `<style>
+.dj-preview{font-family:var(--jp-ui-font-family,system-ui,sans-serif);font-size:var(--jp-ui-font-size1,13px);color:var(--jp-content-font-color1,inherit)}
+.dj-preview table{border-collapse:collapse;margin:2px 0}
+.dj-preview th,.dj-preview td{padding:3px 10px;text-align:left;border-bottom:1px solid var(--jp-border-color2,rgba(128,128,128,.3));white-space:pre-wrap;max-width:40em}
+.dj-preview th{font-weight:600;border-bottom:2px solid var(--jp-border-color1,rgba(128,128,128,.6))}
+.dj-preview th.dj-key{color:var(--jp-brand-color1,#1565c0)}
+.dj-preview td.dj-null{opacity:.55;font-style:italic}
+.dj-preview td.dj-blob{opacity:.7;font-family:var(--jp-code-font-family,monospace)}
+.dj-preview .dj-title{font-weight:600;margin-bottom:2px}
+.dj-preview .dj-count{opacity:.75;margin-top:2px}
+</style>`
+
+export async function previewHtml(q: QueryExpression, options: { limit?: number } = {}): Promise<string> {
+  const limit = options.limit ?? (config.get('display.limit') as number)
+  const { attributes, rows, total } = await sample(q, limit)
+  const head = attributes
+    .map((a) => {
+      const tip = [a.inKey ? 'primary key' : '', a.type, a.comment].filter(Boolean).join(' · ')
+      return `<th${a.inKey ? ' class="dj-key"' : ''} title="${escapeHtml(tip)}">${a.inKey ? '🔑 ' : ''}${escapeHtml(a.name)}</th>`
+    })
+    .join('')
+  const body = rows
+    .slice(0, limit)
+    .map((r) => '<tr>' + attributes.map((a) => {
+      if (isHeavy(a)) return `<td class="dj-blob">${escapeHtml(placeholder(a))}</td>`
+      const v = r[a.name]
+      return v === null || v === undefined ? '<td class="dj-null">NULL</td>' : `<td>${escapeHtml(show(v))}</td>`
+    }).join('') + '</tr>')
+    .join('')
+  const more = rows.length > limit ? `<tr><td colspan="${attributes.length}">…</td></tr>` : ''
+  const title = q.heading.comment ? `<div class="dj-title">${escapeHtml(q.heading.comment)}</div>` : ''
+  return `<div class="dj-preview">${STYLE}${title}<table><thead><tr>${head}</tr></thead><tbody>${body}${more}</tbody></table><div class="dj-count">Total: ${total}</div></div>`
+}
