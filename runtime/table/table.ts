@@ -263,6 +263,10 @@ export class Table extends QueryExpression {
   static descendants(this: TableCtor<Table>): Promise<string[]> {
     return tableOf(this).descendants()
   }
+  /** `for await (const row of Table)` streams the rows. */
+  static [Symbol.asyncIterator](this: TableCtor<Table>): AsyncIterator<Row> {
+    return tableOf(this)[Symbol.asyncIterator]()
+  }
   static toSQL(this: TableCtor<Table>, options?: FetchOptions): SqlFragment {
     return tableOf(this).toSQL(options)
   }

@@ -7,32 +7,12 @@
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { readCsv } from '../helpers/csv.js'
+import { classesFor, tierOf } from '../helpers/university.js'
 import { cleanup, prefix, setupDatabase, showCreate } from '../helpers/db.js'
 import { university, universityCsv } from '../helpers/fixtures.js'
 
 const dj = setupDatabase()
 test.after(cleanup)
-
-const LETTER_GRADES = [
-  ['A', 4.0], ['A-', 3.67], ['B+', 3.33], ['B', 3.0], ['B-', 2.67], ['C+', 2.33],
-  ['C', 2.0], ['C-', 1.67], ['D+', 1.33], ['D', 1.0], ['F', 0.0],
-]
-
-function tierOf(tableName: string) {
-  return tableName.startsWith('#') ? dj.Lookup : tableName.startsWith('__') ? dj.Computed : tableName.startsWith('_') ? dj.Imported : dj.Manual
-}
-
-/** Classes built from the fixture's definitions, named as datajoint-python named them. */
-function classesFor(version: 'v2.3' | 'v0.14') {
-  const fx = university(version)
-  return Object.entries(fx.tables).map(([name, t]) => {
-    const Base = tierOf(t.table_name)
-    const cls = { [name]: class extends Base {} }[name]! as typeof dj.Manual & { definition: string; contents?: unknown }
-    cls.definition = t.definition
-    if (name === 'LetterGrade') (cls as unknown as { contents: unknown }).contents = LETTER_GRADES
-    return cls
-  })
-}
 
 /** SHOW CREATE TABLE without what legitimately differs: nothing but whitespace runs. */
 const normal = (s: string) => s.replace(/\s+/g, ' ').trim()
