@@ -14,9 +14,9 @@ class MysqlSession implements DriverSession {
   }
 
   async *stream(sql: string, params: readonly unknown[] = []): AsyncIterable<any> {
-    // the promise wrapper has no streaming; its core connection does
+    // the promise wrapper has no streaming; its core connection does (with backpressure)
     const core = (this.conn as unknown as { connection: { query(o: object): { stream(o: object): AsyncIterable<any> } } }).connection
-    yield* core.query({ sql, values: params as unknown[] }).stream({ highWaterMark: 256 })
+    yield* core.query({ sql, values: params as unknown[] }).stream({ highWaterMark: 1024 })
   }
 
   async close(): Promise<void> {

@@ -66,8 +66,9 @@ const FALSE = new SqlFragment('FALSE')
 export function compileCondition(c: Condition, heading: Heading, dialect: Dialect, table: string): SqlFragment {
   if (c === true) return TRUE
   if (c === false) return FALSE
-  if (typeof c === 'string') return new SqlFragment(`(${c})`)
-  if (c instanceof SqlFragment) return new SqlFragment(`(${c.sql})`, c.params)
+  // callers parenthesise each condition where they combine them
+  if (typeof c === 'string') return new SqlFragment(c)
+  if (c instanceof SqlFragment) return c
   if (c instanceof Not) {
     const inner = compileCondition(c.item, heading, dialect, table)
     return new SqlFragment(`NOT (${inner.sql})`, inner.params)

@@ -145,7 +145,6 @@ export abstract class QueryExpression implements Restrictor {
   /** The restriction as one condition (AND of all), or null when unrestricted. */
   restrictionSql(): SqlFragment | null {
     if (this._restrictions.length === 0) return null
-    if (this._restrictions.length === 1) return this._restrictions[0]!
     return new SqlFragment(this._restrictions.map((r) => `(${r.sql})`).join(' AND '), this._restrictions.flatMap((r) => r.params))
   }
 

@@ -103,5 +103,7 @@ export function decoderFor(attr: Attribute): Decoder | null {
   if (attr.isUuid) return (v) => (v instanceof Uint8Array ? bytesToUuid(v) : v)
   if (attr.isJson) return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
   if (attr.isBool) return (v) => (v === null ? null : Boolean(Number(v)))
+  // the driver gives 64-bit integers beyond 2^53 as text: they come back as exact bigints
+  if (/^bigint/i.test(attr.sqlType)) return (v) => (typeof v === 'string' ? BigInt(v) : v)
   return null
 }

@@ -60,7 +60,7 @@ test('objects and arrays insert; values come back exactly', async () => {
   ])
   await Person.insert1([3, 'Bo', 'b', 2.5, '1999-12-31 23:59:59.5', 1, null, [1, 2], -5])
   assert.equal(await Person.fetch({ orderBy: 'person_id' }), [
-    { person_id: 1, name: tricky, nickname: 'none', height: 1.75, born: '2020-02-29 13:45:30.123', active: false, token: '0f1e2d3c-4b5a-4697-8877-665544332211', info: { a: [1, 'x'], b: null }, big: '9007199254740993' },
+    { person_id: 1, name: tricky, nickname: 'none', height: 1.75, born: '2020-02-29 13:45:30.123', active: false, token: '0f1e2d3c-4b5a-4697-8877-665544332211', info: { a: [1, 'x'], b: null }, big: 9007199254740993n },
     { person_id: 2, name: 'Ann', nickname: 'none', height: null, born: null, active: true, token: null, info: null, big: null },
     { person_id: 3, name: 'Bo', nickname: 'b', height: 2.5, born: '1999-12-31 23:59:59.500', active: true, token: null, info: [1, 2], big: -5 },
   ])
