@@ -72,6 +72,12 @@ async function main() {
   const tDjArrays = await time(() => Sample.insert(tuples), reset)
   const tRawFetch = await time(() => raw.query(`SELECT * FROM ${full}`), async () => {})
   const tDjFetch = await time(() => Sample.fetch(), async () => {})
+  const tDjColumns = await time(() => Sample.fetch({ format: 'columns' }), async () => {})
+  const tDjStream = await time(async () => {
+    let n = 0
+    for await (const _ of Sample) n++
+    return n
+  }, async () => {})
   const check = await Sample.count()
 
   const line = (name: string, t: number, base: number) => `${name.padEnd(36)} ${fmt(rate(t))} rows/s  ${(t * 1000).toFixed(0).padStart(6)} ms  ${((base / t) * 100).toFixed(0).padStart(4)} % of raw`
@@ -81,7 +87,9 @@ async function main() {
   console.log(line('dj insert (arrays)', tDjArrays, tRawInsert))
   console.log(line('raw mysql2 fetch (SELECT *)', tRawFetch, tRawFetch))
   console.log(line('dj fetch (objects)', tDjFetch, tRawFetch))
-  console.log(`reference: datajoint-python inserts about 58,000 rows/s on this machine class (issue 2); rows in table after the last run: ${check}`)
+  console.log(line('dj fetch (columns, typed arrays)', tDjColumns, tRawFetch))
+  console.log(line('dj for await (streamed rows)', tDjStream, tRawFetch))
+  console.log(`reference on this machine class: datajoint-python inserts about 58,000 rows/s and fetches about 124,000 rows/s as dicts; rows in table: ${check}`)
   await raw.end()
   await schema.drop({ prompt: false })
   await dj.disconnect()

@@ -10,7 +10,18 @@ import { homedir } from 'node:os'
 import { join } from 'node:path'
 import repl from 'node:repl'
 import { PassThrough } from 'node:stream'
+import { inspect } from 'node:util'
 import * as dj from '../runtime/index.js'
+
+const DISPLAY = Symbol.for('Jupyter.display')
+
+/** Text shown as it is by the REPL's writer. */
+class Shown {
+  constructor(readonly text: string) {}
+  [inspect.custom](): string {
+    return this.text
+  }
+}
 
 export interface ReplOptions {
   input?: NodeJS.ReadableStream & { isTTY?: boolean }
@@ -50,8 +61,18 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
   // track each evaluation so that fed input waits for it (top-level await included)
   ;(server as unknown as { eval: typeof evaluate }).eval = (cmd, context, file, cb) => {
     busy = new Promise((done) => evaluate.call(server, cmd, context, file, (err, result) => {
-      cb(err, result)
-      done()
+      // a query (or table class) as the result shows its preview, as in a notebook
+      const display = !err && result !== null && (typeof result === 'object' || typeof result === 'function')
+        ? (result as Record<symbol, unknown>)[DISPLAY] : undefined
+      if (typeof display !== 'function') {
+        cb(err, result)
+        done()
+        return
+      }
+      Promise.resolve(display.call(result))
+        .then((bundle: Record<string, string>) => cb(null, new Shown(bundle['text/plain'] ?? String(result))))
+        .catch((e: unknown) => cb(e as Error, undefined))
+        .finally(done)
     }))
   }
   const history = options.historyFile === undefined ? join(homedir(), '.dj_history') : options.historyFile

@@ -10,6 +10,7 @@ import { DataJointError } from '../errors.js'
 import { type Attribute, computedAttribute } from '../heading/attribute.js'
 import type { Heading } from '../heading/heading.js'
 import { type Condition, compileCondition, Not, type Restrictor, SqlFragment } from './condition.js'
+import { display, type MimeBundle } from '../display.js'
 import { previewHtml, previewText } from './preview.js'
 import { Top } from './top.js'
 import { type Decoder, decoderFor } from './values.js'
@@ -551,7 +552,7 @@ export abstract class QueryExpression implements Restrictor {
   }
 
   /** The display protocol of the kernel and REPL: a MIME bundle of this query's preview. */
-  async [Symbol.for('Jupyter.display')](): Promise<Record<string, string>> {
+  async [display](): Promise<MimeBundle> {
     const [text, html] = await Promise.all([this.preview(), this.previewHtml()])
     return { 'text/plain': text, 'text/html': html }
   }

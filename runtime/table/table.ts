@@ -6,6 +6,7 @@
  */
 import { inspect } from 'node:util'
 import type { Connection } from '../connection/connection.js'
+import { display, type MimeBundle } from '../display.js'
 import { DataJointError } from '../errors.js'
 import type { Heading } from '../heading/heading.js'
 import type { Condition } from '../query/condition.js'
@@ -262,6 +263,10 @@ export class Table extends QueryExpression {
   }
   static descendants(this: TableCtor<Table>): Promise<string[]> {
     return tableOf(this).descendants()
+  }
+  /** A table class shows its rows' preview in the kernel and the REPL. */
+  static [display](this: TableCtor<Table>): Promise<MimeBundle> {
+    return tableOf(this)[display]()
   }
   /** `for await (const row of Table)` streams the rows. */
   static [Symbol.asyncIterator](this: TableCtor<Table>): AsyncIterator<Row> {

@@ -124,7 +124,7 @@ test('previews fetch the first rows, mark the key, count the total, escape HTML'
   assert.ok(html.includes('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'))
   assert.not.ok(html.includes('<script>'))
   assert.ok(html.includes('class="dj-key"'))
-  const bundle = await u.Term.restrict({ term_year: 2015 })[Symbol.for('Jupyter.display')]()
+  const bundle = await u.Term.restrict({ term_year: 2015 })[dj.display]()
   assert.equal(Object.keys(bundle), ['text/plain', 'text/html'])
   assert.ok(bundle['text/plain'].includes('(Total: 3)'))
   dj.config.set('display.limit', 12)

@@ -37,6 +37,9 @@ test('the tour defines two tables, inserts, queries and deletes with a cascade p
   assert.ok(out.includes('Commit deletes? [yes, No]: yes'), out)
   assert.ok(out.includes('-> Mouse\nsession              : int16\n---\nsession_date         : date\nnotes=""             : varchar(255)\n'), out)
   assert.match(out, /dj> 1\n/)
+  assert.ok(out.includes('*mouse_id    *session    sex    week\n+----------+ +---------+ +----+ +-----+\n1            1           M      8\n1            2           M      9\n'), out)
+  assert.ok(out.includes('[ 2, 1 ]'), out)
+  assert.ok(out.includes("[ { sex: 'F', n: 1 }, { sex: 'M', n: 1 } ]"), out)
 })
 
 test.run()
