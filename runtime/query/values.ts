@@ -4,7 +4,12 @@
  * text); decoding turns a fetched column back (bytes to UUID strings, 0/1 to booleans, JSON text
  * to values). Codec values (blobs, attachments) are handled by their codecs.
  */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { basename, extname, join, resolve } from 'node:path'
+import { pack as packBlob } from '../blob/pack.js'
+import { unpack as unpackBlob } from '../blob/unpack.js'
 import { DataJointError } from '../errors.js'
+import { config } from '../settings/global.js'
 import type { Attribute } from '../heading/attribute.js'
 
 const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i
@@ -54,10 +59,30 @@ export function encoderFor(attr: Attribute, table: string): Encoder {
     return (v) => (v === undefined || v === null ? null : JSON.stringify(v))
   }
   if (attr.codec) {
-    return (v) => {
-      if (v === null || v === undefined) return null
-      if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-      throw invalid(attr, table, typeof v, `bytes (a Buffer or Uint8Array): the ${attr.type} codec is not available in this version`)
+    const codec = attr.codec
+    if (codec.store !== null) {
+      return () => {
+        throw new DataJointError(`Attribute "${attr.name}" of ${table} is stored in the external store "${codec.store}" (${attr.type}); external stores are not supported yet.`, {
+          hint: 'Declare the attribute as <blob> or <attach> (stored in the table) for now.',
+        })
+      }
+    }
+    if (codec.name === 'blob') return (v) => (v === undefined || v === null ? null : packBlob(v))
+    if (codec.name === 'attach') {
+      return (v) => {
+        if (v === null || v === undefined) return null
+        if (typeof v !== 'string') throw invalid(attr, table, typeof v, 'the path of a file to attach')
+        let data: Buffer
+        try {
+          data = readFileSync(v)
+        } catch (cause) {
+          throw new DataJointError(`Cannot attach "${v}" to attribute "${attr.name}" of ${table}: ${(cause as Error).message}.`, { cause })
+        }
+        return Buffer.concat([Buffer.from(basename(v), 'utf8'), Buffer.from([0]), data])
+      }
+    }
+    return () => {
+      throw new DataJointError(`The codec ${attr.type} of attribute "${attr.name}" of ${table} is not supported.`)
     }
   }
   if (attr.isBlob) {
@@ -100,10 +125,37 @@ export type Decoder = (value: unknown) => unknown
 
 /** The decoder of one fetched attribute, or null when the driver's value is already right. */
 export function decoderFor(attr: Attribute): Decoder | null {
+  if (attr.codec?.store === null && attr.codec.name === 'blob') return (v) => (v instanceof Uint8Array ? unpackBlob(v) : v)
+  if (attr.codec?.store === null && attr.codec.name === 'attach') return (v) => (v instanceof Uint8Array ? saveAttachment(v) : v)
   if (attr.isUuid) return (v) => (v instanceof Uint8Array ? bytesToUuid(v) : v)
   if (attr.isJson) return (v) => (typeof v === 'string' ? JSON.parse(v) : v)
   if (attr.isBool) return (v) => (v === null ? null : Boolean(Number(v)))
   // the driver gives 64-bit integers beyond 2^53 as text: they come back as exact bigints
   if (/^bigint/i.test(attr.sqlType)) return (v) => (typeof v === 'string' ? BigInt(v) : v)
   return null
+}
+
+/**
+ * Writes a fetched attachment (`name\0bytes`) under dj.config.download_path and returns its path.
+ * A file already there with the same bytes is reused; a different one keeps its name and the
+ * attachment gets `name_1.ext`, `name_2.ext`, ... as datajoint-python 2.x does.
+ */
+export function saveAttachment(stored: Uint8Array): string {
+  const b = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength)
+  const nul = b.indexOf(0)
+  if (nul < 0) throw new DataJointError('Invalid attachment: no file name.', { hint: 'The column does not hold an attachment (name, NUL, contents).' })
+  const name = basename(b.toString('utf8', 0, nul)) || 'attachment'
+  const data = b.subarray(nul + 1)
+  const folder = resolve(String(config.get('download_path')))
+  mkdirSync(folder, { recursive: true })
+  const ext = extname(name)
+  const stem = name.slice(0, name.length - ext.length)
+  for (let i = 0; ; i++) {
+    const path = join(folder, i === 0 ? name : `${stem}_${i}${ext}`)
+    if (!existsSync(path)) {
+      writeFileSync(path, data)
+      return path
+    }
+    if (readFileSync(path).equals(data)) return path
+  }
 }
