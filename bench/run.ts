@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import mysql from 'mysql2/promise'
 import * as dj from '../runtime/index.js'
+import { blobBench } from './blob.js'
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000)
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3)
@@ -96,3 +97,4 @@ async function main() {
 }
 
 await main()
+blobBench()
