@@ -3,7 +3,11 @@
  * values (their `contents` are inserted on declaration); Imported and Computed rows are made by
  * `make` during populate; Part rows belong to a row of their master and are made with it.
  */
-import { Table } from './table.js'
+import type { JobQueue } from '../populate/jobs.js'
+import { jobsOf, keySourceOf, populate, type PopulateOptions, type PopulateResult, type Progress, progress } from '../populate/populate.js'
+import type { Condition } from '../query/condition.js'
+import type { QueryExpression } from '../query/expression.js'
+import { Table, tableOf } from './table.js'
 import type { Tier } from './naming.js'
 
 export class Manual extends Table {
@@ -16,11 +20,59 @@ export class Lookup extends Table {
   static contents?: ReadonlyArray<Record<string, unknown> | readonly unknown[]>
 }
 
-export class Imported extends Table {
+const OPTION_KEYS = new Set(['reserveJobs', 'suppressErrors', 'order', 'limit', 'maxCalls', 'display', 'onEvent', 'signal', 'priority'])
+
+/** populate's arguments: restrictions, then optionally an object of options. */
+function populateArguments(args: Array<Condition | PopulateOptions>): [Condition[], PopulateOptions] {
+  const last = args[args.length - 1]
+  const isOptions = last !== null && typeof last === 'object' && Object.getPrototypeOf(last) === Object.prototype &&
+    Object.keys(last).length > 0 && Object.keys(last).every((k) => OPTION_KEYS.has(k))
+  return isOptions ? [args.slice(0, -1) as Condition[], last as PopulateOptions] : [args as Condition[], {}]
+}
+
+/** Imported and Computed tables: filled by make(key) through populate. */
+export class AutoPopulated extends Table {
+  /** the keys to make: a query, a table class, or a function returning a query (default: the primary-key parents) */
+  static keySource?: unknown
+
+  /**
+   * Calls make(key) for every key of the key source (restricted by the conditions given) that is
+   * not in the table yet. The last argument may be options: { reserveJobs, suppressErrors,
+   * order, limit, maxCalls, display, onEvent, signal }.
+   */
+  populate(...args: Array<Condition | PopulateOptions>): Promise<PopulateResult> {
+    const [restrictions, options] = populateArguments(args)
+    return populate(this, restrictions, options)
+  }
+  /** { total, remaining, done } for the key source (restricted by the conditions given). */
+  progress(...restrictions: Condition[]): Promise<Progress> {
+    return progress(this, restrictions)
+  }
+  /** The job queue (`~~name`) used by populate({ reserveJobs: true }). */
+  get jobs(): JobQueue {
+    return jobsOf(this)
+  }
+  /** The key source, resolved. */
+  keySource(): Promise<QueryExpression> {
+    return keySourceOf(this)
+  }
+
+  static populate(this: new () => AutoPopulated, ...args: Array<Condition | PopulateOptions>): Promise<PopulateResult> {
+    return tableOf(this).populate(...args)
+  }
+  static progress(this: new () => AutoPopulated, ...restrictions: Condition[]): Promise<Progress> {
+    return tableOf(this).progress(...restrictions)
+  }
+  static get jobs(): JobQueue {
+    return tableOf(this as unknown as new () => AutoPopulated).jobs
+  }
+}
+
+export class Imported extends AutoPopulated {
   static override readonly tier: Tier = 'imported'
 }
 
-export class Computed extends Table {
+export class Computed extends AutoPopulated {
   static override readonly tier: Tier = 'computed'
 }
 

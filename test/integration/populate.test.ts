@@ -1,0 +1,190 @@
+/** populate, make, key sources, three-part make, master–part atomicity and the job queue, on the server. */
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import type { PopulateEvent } from '../../runtime/index.js'
+import { rejects } from '../helpers/assert.js'
+import { cleanup, setupDatabase, showCreate } from '../helpers/db.js'
+
+const dj = setupDatabase()
+test.after(cleanup)
+const schema = dj.schema('populate')
+
+class Subject extends dj.Manual {
+  static override definition = `
+  subject : int32
+  ---
+  weight : float64
+  `
+}
+class Stim extends dj.Lookup {
+  static override definition = `
+  stim : varchar(8)
+  `
+  static override contents = [['flash'], ['tone']]
+}
+let makeCalls: string[] = []
+/** fails for subject 3, to test errors */
+class Response extends dj.Computed {
+  static override definition = `
+  -> Subject
+  -> Stim
+  ---
+  score : float64
+  `
+  async make(this: InstanceType<typeof Response>, key: Record<string, unknown>) {
+    makeCalls.push(`${key.subject}/${key.stim}`)
+    if (key.subject === 3) throw new Error(`subject 3 is broken`)
+    const { weight } = await Subject.restrict({ subject: key.subject }).fetch1()
+    await this.insert1({ ...key, score: (weight as number) * (key.stim === 'flash' ? 1 : 2) })
+  }
+}
+/** a master whose make fails after inserting parts, for some keys */
+class Summary extends dj.Computed {
+  static override definition = `
+  -> Subject
+  ---
+  n : int32
+  `
+  static Item = class extends dj.Part {
+    static override definition = `
+    -> master
+    item : int8
+    `
+  }
+  async make(this: InstanceType<typeof Summary>, key: Record<string, unknown>) {
+    await this.insert1({ ...key, n: 2 })
+    await Summary.Item.insert([{ ...key, item: 1 }, { ...key, item: 2 }])
+    if (key.subject === 2) throw new Error('fails after inserting the parts')
+  }
+}
+/** a custom key source: only heavy subjects */
+class Heavy extends dj.Computed {
+  static override definition = `
+  -> Subject
+  `
+  static override keySource = () => Subject.restrict('weight > 20')
+  async make(this: InstanceType<typeof Heavy>, key: Record<string, unknown>) {
+    await this.insert1(key)
+  }
+}
+let changeInputs = false
+class Tripartite extends dj.Computed {
+  static override definition = `
+  -> Subject
+  ---
+  double : float64
+  `
+  async makeFetch(key: Record<string, unknown>) {
+    return Subject.restrict(key).fetch1('weight')
+  }
+  async makeCompute(key: Record<string, unknown>, weight: number) {
+    if (changeInputs) await Subject.update1({ ...key, weight: weight + 100 })
+    return weight * 2
+  }
+  async makeInsert(this: InstanceType<typeof Tripartite>, key: Record<string, unknown>, double: number) {
+    await this.insert1({ ...key, double })
+  }
+}
+
+test.before(async () => {
+  await schema.declare(Subject, Stim, Response, Summary, Heavy, Tripartite)
+  await Subject.insert([[1, 10], [2, 25], [3, 30]])
+})
+
+test('populate makes every missing key of the default key source, restrictions apply', async () => {
+  makeCalls = []
+  const r = await Response.populate({ subject: 1 })
+  assert.equal(r, { successCount: 2, errors: [], skipped: 0 })
+  assert.equal(makeCalls.sort(), ['1/flash', '1/tone'])
+  assert.equal(await Response.fetch({ orderBy: ['subject', 'stim'] }), [
+    { subject: 1, stim: 'flash', score: 10 },
+    { subject: 1, stim: 'tone', score: 20 },
+  ])
+  assert.equal(await Response.progress(), { total: 6, remaining: 4, done: 2 })
+  const ks = await Response.prototype.keySource.call(new Response())
+  assert.match(ks.sql(), /^SELECT `subject`,`stim` FROM \(SELECT `subject` FROM `[^`]+`\.`subject`\) AS `\$[0-9a-f]+` CROSS JOIN `[^`]+`\.`#stim`$/)
+})
+
+test('errors stop populate unless suppressed; suppressed errors are returned and the rest is made', async () => {
+  await rejects(Response.populate({ subject: 3 }), /subject 3 is broken/)
+  makeCalls = []
+  const r = await Response.populate({ suppressErrors: true })
+  assert.is(r.successCount, 2)
+  assert.equal(r.errors.map((e) => [e.key, e.error]), [
+    [{ subject: 3, stim: 'flash' }, 'Error: subject 3 is broken'],
+    [{ subject: 3, stim: 'tone' }, 'Error: subject 3 is broken'],
+  ])
+  assert.equal(await Response.progress(), { total: 6, remaining: 2, done: 4 })
+})
+
+test('a master and its parts are inserted together or not at all', async () => {
+  const r = await Summary.populate({ suppressErrors: true })
+  assert.is(r.successCount, 2)
+  assert.equal(await Summary.fetch('subject', { orderBy: 'subject' }), [1, 3])
+  assert.equal(await Summary.Item.fetch('subject', { orderBy: ['subject', 'item'] }), [1, 1, 3, 3])
+  // the master row of subject 2 was rolled back with its parts
+  await rejects(Summary.Item.insert1({ subject: 2, item: 1 }), dj.IntegrityError)
+})
+
+test('custom key sources, order, limit and maxCalls', async () => {
+  assert.equal(await Heavy.progress(), { total: 2, remaining: 2, done: 0 })
+  const r = await Heavy.populate({ maxCalls: 1, order: 'reverse' })
+  assert.is(r.successCount, 1)
+  assert.equal(await Heavy.fetch('subject'), [3])
+  await Heavy.populate()
+  assert.equal(await Heavy.fetch('subject', { orderBy: 'subject' }), [2, 3])
+  await rejects(Heavy.populate({ order: 'sideways' as never }), /order must be 'original', 'reverse' or 'random'/)
+})
+
+test('three-part make computes outside the transaction and refuses changed inputs', async () => {
+  changeInputs = true
+  const r = await Tripartite.populate({ subject: 1 }, { suppressErrors: true })
+  assert.is(r.successCount, 0)
+  assert.match(r.errors[0]!.error, /inputs of Tripartite .* changed while it was computed/)
+  assert.is(await Tripartite.count(), 0)
+  changeInputs = false
+  await Tripartite.populate({ subject: 1 })
+  assert.equal(await Tripartite.fetch(), [{ subject: 1, double: 220 }])
+  await Subject.update1({ subject: 1, weight: 10 })
+})
+
+test('the job queue: reservation, errors with stack, retry, ignore, progress', async () => {
+  await Response.restrict({ subject: 3 }).deleteQuick()
+  const r = await Response.populate({ reserveJobs: true, suppressErrors: true })
+  assert.is(r.successCount, 0)
+  assert.is(r.errors.length, 2)
+  const jobs = Response.jobs
+  assert.is(jobs.tableName, '~~response')
+  assert.equal(await jobs.progress(), { pending: 0, reserved: 0, success: 0, error: 2, ignore: 0, total: 2 })
+  const errors = await jobs.list('error')
+  assert.is(errors[0]!.error_message, 'Error: subject 3 is broken')
+  assert.match(String(errors[0]!.error_stack), /subject 3 is broken\n\s+at /)
+  assert.ok(Number(errors[0]!.connection_id) > 0)
+  // errors are not retried by populate until cleared or retried
+  assert.equal(await Response.populate({ reserveJobs: true }), { successCount: 0, errors: [], skipped: 0 })
+  assert.is(await jobs.retry(), 2)
+  await jobs.ignore({ subject: 3, stim: 'tone' })
+  const again = await Response.populate({ reserveJobs: true, suppressErrors: true })
+  assert.equal(again.errors.map((e) => e.key), [{ subject: 3, stim: 'flash' }])
+  assert.equal((await jobs.progress()).ignore, 1)
+  assert.match(await showCreate(schema.database, '~~response'), /`status` enum\('pending','reserved','success','error','ignore'\) NOT NULL COMMENT ':enum\(''pending'', ''reserved'', ''success'', ''error'', ''ignore''\):'/)
+  assert.is(await jobs.clear('ignore'), 1)
+})
+
+test('populate refuses restricted tables and tables without make', async () => {
+  await rejects(Response.restrict({ subject: 1 }).populate(), /Cannot populate the restricted table/)
+  class NoMake extends dj.Computed {
+    static override definition = '-> Subject\n'
+  }
+  await schema.declare(NoMake)
+  await rejects(NoMake.populate(), /has no make\(key\) method/)
+})
+
+test('progress events carry counts, rate and the end', async () => {
+  await Heavy.deleteQuick()
+  const events: string[] = []
+  await Heavy.populate({ onEvent: (e: PopulateEvent) => events.push(e.type === 'start' ? `start ${e.total}` : `${e.type} ${'done' in e ? e.done : ''}/${'total' in e ? e.total : ''}`) })
+  assert.equal(events, ['start 2', 'started 0/2', 'done 1/2', 'started 1/2', 'done 2/2', 'end 2/2'])
+})
+
+test.run()
