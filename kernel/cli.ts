@@ -2,10 +2,13 @@
 /** The `dj` command: `dj` starts the REPL; `dj --version`; `dj help`. */
 import { version } from '../runtime/version.js'
 import { startRepl } from './repl.js'
+import { runWorker } from './worker.js'
 
 const HELP = `Usage: dj [command]
 
   dj              start the DataJoint REPL (dj preloaded, top-level await)
+  dj worker MODULE [TABLE...] [--limit N] [--max-calls N] [--order original|reverse|random] [--once]
+                  populate the auto-populated tables of MODULE with reserved jobs until done
   dj --version    print the version
   dj help         this text
 
@@ -18,6 +21,32 @@ switch (command) {
   case 'repl':
     startRepl(version)
     break
+  case 'worker': {
+    const args = process.argv.slice(3)
+    const flags: Record<string, string | true> = {}
+    const positional: string[] = []
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!
+      if (a.startsWith('--')) {
+        const [k, v] = a.slice(2).split('=')
+        flags[k!] = v ?? (args[i + 1] && !args[i + 1]!.startsWith('--') && k !== 'once' ? args[++i]! : true)
+      } else positional.push(a)
+    }
+    const [module, ...tables] = positional
+    if (!module) {
+      process.stderr.write(`dj worker: which module? \n\n${HELP}\n`)
+      process.exitCode = 2
+      break
+    }
+    const num = (k: string) => (flags[k] === undefined ? undefined : Number(flags[k]))
+    runWorker(module, { tables, limit: num('limit'), maxCalls: num('max-calls'), order: flags.order as never, once: flags.once === true })
+      .then((r) => process.exit(r.failed ? 1 : 0))
+      .catch((e: Error) => {
+        process.stderr.write(`${e.message}\n`)
+        process.exit(1)
+      })
+    break
+  }
   case '--version':
   case '-v':
     process.stdout.write(`${version}\n`)

@@ -12,6 +12,7 @@ import repl from 'node:repl'
 import { PassThrough } from 'node:stream'
 import { inspect } from 'node:util'
 import * as dj from '../runtime/index.js'
+import { terminalProgress } from './progress-bar.js'
 
 const DISPLAY = Symbol.for('Jupyter.display')
 
@@ -57,6 +58,7 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     preview: false,
   })
   server.context.dj = dj
+  if (interactive) dj.setProgressRenderer(terminalProgress())
   const evaluate = server.eval
   // track each evaluation so that fed input waits for it (top-level await included)
   ;(server as unknown as { eval: typeof evaluate }).eval = (cmd, context, file, cb) => {

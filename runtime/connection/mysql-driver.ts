@@ -61,6 +61,9 @@ async function open(o: ConnectOptions, ssl: mysql.SslOptions | undefined): Promi
     decimalNumbers: false,
     multipleStatements: false,
     connectTimeout: 10000,
+    // long make() calls keep an idle session: TCP keepalive stops middleboxes from dropping it
+    enableKeepAlive: true,
+    keepAliveInitialDelay: 30000,
   })
   const [rows] = await conn.query('SELECT CONNECTION_ID() AS id')
   return new MysqlSession(conn, Number((rows as Array<{ id: number }>)[0]!.id))

@@ -134,7 +134,8 @@ export class JobQueue {
     const stale = config.get('jobs.stale_timeout') as number
     const orphaned = await this.#conn.query(
       `UPDATE ${this.fullTableName} SET status='pending', reserved_time=NULL, connection_id=0, host='', pid=0 ` +
-        `WHERE status='reserved' AND (connection_id NOT IN (SELECT id FROM information_schema.processlist) OR reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND)`,
+        // a user sees only its own sessions without the PROCESS privilege: judge only those it can see
+        `WHERE status='reserved' AND ((user = CURRENT_USER() AND connection_id NOT IN (SELECT id FROM information_schema.processlist)) OR reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND)`,
       [stale],
     )
     if (orphaned.affectedRows) log.info(`${this.target.className}: ${orphaned.affectedRows} reservation(s) of workers that are gone went back to pending.`)
