@@ -19,6 +19,7 @@ import { parseTableName, tableNameFor, type Tier } from '../table/naming.js'
 import { classLabel, getTableInfo, registerTableClass, setTableInfo } from '../table/registry.js'
 import { type Table, tableOf } from '../table/table.js'
 import { Computed, Imported, isPartClass, isTableClass, Lookup, Manual, Part } from '../table/tiers.js'
+import { unpack } from '../blob/unpack.js'
 import { DependencyGraph } from './dependencies.js'
 import { writeLineage } from './lineage.js'
 
@@ -331,6 +332,22 @@ export class Schema {
       this.#register({ cls, master, name: part.className }, part.table, 'part', await loadHeading(conn, this.database, part.table))
     }
     return this
+  }
+
+  /**
+   * The rows of a 0.14 schema's `~jobs` table (reservations and errors of datajoint-python 0.14
+   * workers), with `key` and `error_stack` unpacked; empty when the schema has none.
+   */
+  async legacyJobs(): Promise<Array<Record<string, unknown>>> {
+    const conn = this.connection
+    const exec = (s: string, p?: readonly unknown[]) => conn.fetchAll(s, p ?? [])
+    if ((await conn.dialect.tableComment(exec, this.database, '~jobs')) === null) return []
+    const rows = await conn.fetchAll(`SELECT * FROM ${conn.dialect.fullName(this.database, '~jobs')} ORDER BY timestamp`)
+    for (const r of rows) {
+      if (r.key) r.key = unpack(r.key)
+      if (r.error_stack) r.error_stack = unpack(r.error_stack)
+    }
+    return rows
   }
 
   /** Drops the whole schema (every table and its data), after confirmation in safemode. */

@@ -171,6 +171,34 @@ test('the job queue: reservation, errors with stack, retry, ignore, progress', a
   assert.is(await jobs.clear('ignore'), 1)
 })
 
+test('a lost connection during make becomes a job error, not a stuck reservation', async () => {
+  class Fragile extends dj.Computed {
+    static override definition = '-> Subject\n---\nok : bool\n'
+    async make(this: InstanceType<typeof Fragile>, key: Record<string, unknown>) {
+      await this.insert1({ ...key, ok: true })
+      if (key.subject === 2) await this.connection.killSession()
+      await this.insert1({ ...key, ok: false })
+    }
+  }
+  await schema.declare(Fragile)
+  const r = await Fragile.populate({ subject: 2 }, { reserveJobs: true, suppressErrors: true })
+  assert.match(r.errors[0]!.error, /LostConnectionError/)
+  assert.equal(await Fragile.jobs.progress().then((p) => [p.reserved, p.error]), [0, 1])
+  assert.is(await Fragile.count(), 0)
+})
+
+test('the ~jobs table of a 0.14 schema reads with keys and stacks unpacked', async () => {
+  const c = dj.conn()
+  const full = `\`${schema.database}\`.\`~jobs\``
+  await c.query(`CREATE TABLE ${full} (\`table_name\` varchar(255) NOT NULL, \`key_hash\` char(32) NOT NULL, \`status\` enum('reserved','error','ignore') NOT NULL, \`key\` blob DEFAULT NULL, \`error_message\` varchar(2047) NOT NULL DEFAULT "", \`error_stack\` mediumblob DEFAULT NULL, \`user\` varchar(255) NOT NULL DEFAULT "", \`host\` varchar(255) NOT NULL DEFAULT "", \`pid\` int unsigned NOT NULL DEFAULT "0", \`connection_id\` bigint unsigned NOT NULL DEFAULT "0", \`timestamp\` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\`table_name\`,\`key_hash\`)) ENGINE=InnoDB`)
+  // the key is a dj0 dict and the stack a dj0 string, as datajoint-python 0.14 writes them
+  await c.query(`INSERT INTO ${full} (table_name, key_hash, status, \`key\`, error_message, error_stack) VALUES ('__response', 'abc', 'error', ?, 'ValueError: bad', ?)`, [dj.blob.pack(new Map([['subject', 7n]])), dj.blob.pack('Traceback ...')])
+  const jobs = await schema.legacyJobs()
+  assert.is(jobs.length, 1)
+  assert.equal([jobs[0]!.table_name, jobs[0]!.status, jobs[0]!.error_message, jobs[0]!.error_stack], ['__response', 'error', 'ValueError: bad', 'Traceback ...'])
+  assert.equal([...(jobs[0]!.key as Map<string, bigint>)], [['subject', 7n]])
+})
+
 test('populate refuses restricted tables and tables without make', async () => {
   await rejects(Response.restrict({ subject: 1 }).populate(), /Cannot populate the restricted table/)
   class NoMake extends dj.Computed {
