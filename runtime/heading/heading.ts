@@ -10,11 +10,21 @@ export class Heading {
   /** whether lineage is known (2.x schemas); joins check it only then */
   readonly lineageAvailable: boolean
 
+  // computed once: headings are immutable and these are read on every operation
+  readonly #visible: Attribute[]
+  readonly #names: string[]
+  readonly #key: string[]
+  readonly #secondary: string[]
+
   constructor(attributes: readonly Attribute[], comment = '', lineageAvailable = false) {
     this.#attributes = attributes
     this.#byName = new Map(attributes.map((a) => [a.name, a]))
     this.comment = comment
     this.lineageAvailable = lineageAvailable
+    this.#visible = attributes.filter((a) => !a.isHidden)
+    this.#names = this.#visible.map((a) => a.name)
+    this.#key = this.#visible.filter((a) => a.inKey).map((a) => a.name)
+    this.#secondary = this.#visible.filter((a) => !a.inKey).map((a) => a.name)
   }
 
   /** A heading of the given visible attributes (hidden ones dropped), keeping lineage availability. */
@@ -24,20 +34,20 @@ export class Heading {
 
   /** visible attributes in order (hidden `_` columns excluded) */
   get attributes(): Attribute[] {
-    return this.#attributes.filter((a) => !a.isHidden)
+    return [...this.#visible]
   }
   /** every column including hidden ones */
   get allAttributes(): readonly Attribute[] {
     return this.#attributes
   }
   get names(): string[] {
-    return this.attributes.map((a) => a.name)
+    return [...this.#names]
   }
   get primaryKey(): string[] {
-    return this.attributes.filter((a) => a.inKey).map((a) => a.name)
+    return [...this.#key]
   }
   get secondaryAttributes(): string[] {
-    return this.attributes.filter((a) => !a.inKey).map((a) => a.name)
+    return [...this.#secondary]
   }
   has(name: string): boolean {
     const a = this.#byName.get(name)

@@ -2,11 +2,12 @@
  * populate: for every key of the key source not yet in the table, call `make(key)`. A key is
  * computed in one transaction (its rows and its parts' rows appear together or not at all); the
  * three-part make (makeFetch, makeCompute, makeInsert) computes outside any transaction and
- * inserts in a short one after checking that its inputs did not change. With `reserveJobs`, the
+ * inserts in a short one after checking that its inputs did not change. A reserved job is marked
+ * done in the same transaction as the key's rows. With `reserveJobs`, the
  * job queue lets any number of workers share the keys. Progress goes out as events.
  */
 import { pack } from '../blob/pack.js'
-import { DataJointError } from '../errors.js'
+import { DataJointError, DuplicateError } from '../errors.js'
 import { log } from '../logger.js'
 import type { Condition } from '../query/condition.js'
 import { QueryExpression, type Row } from '../query/expression.js'
@@ -176,15 +177,23 @@ export async function populate(table: Table, restrictions: Condition[], options:
               })
             }
             await fns.makeInsert!.call(table, { ...key }, computed, fetched)
+            if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
           })
         } else {
-          await conn.transaction(async () => {
-            if (await table.restrict(key).exists()) return (made = false)
-            await fns.make!.call(table, { ...key })
-          })
+          // the key was missing when the keys were listed; if another process made it since,
+          // make's insert meets the primary key and the key counts as skipped
+          try {
+            await conn.transaction(async () => {
+              await fns.make!.call(table, { ...key })
+              if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
+            })
+          } catch (err) {
+            if (!(err instanceof DuplicateError) || !(await table.restrict(key).exists())) throw err
+            made = false
+            if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
+          }
         }
       })
-      if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
       if (made) result.successCount++
       else result.skipped++
       emit({ type: 'done', table: table.className, key, ...counts() })

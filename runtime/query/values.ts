@@ -42,8 +42,18 @@ function invalid(attr: Attribute, table: string, value: unknown, expected: strin
   return new DataJointError(`Invalid value ${shown.slice(0, 80)} for attribute "${attr.name}" (${attr.type}) of ${table}: expected ${expected}.`)
 }
 
-/** The parameter encoder of one attribute; built once per insert, applied to every row. */
+const encoders = new WeakMap<Attribute, Map<string, Encoder>>()
+
+/** The parameter encoder of one attribute (cached: attributes are immutable). */
 export function encoderFor(attr: Attribute, table: string): Encoder {
+  let byTable = encoders.get(attr)
+  if (!byTable) encoders.set(attr, (byTable = new Map()))
+  let e = byTable.get(table)
+  if (!e) byTable.set(table, (e = makeEncoder(attr, table)))
+  return e
+}
+
+function makeEncoder(attr: Attribute, table: string): Encoder {
   if (attr.isUuid) {
     return (v) => {
       if (v === null || v === undefined) return null
