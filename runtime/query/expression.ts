@@ -13,6 +13,7 @@ import { type Condition, compileCondition, Not, type Restrictor, SqlFragment } f
 import { display, type MimeBundle } from '../display.js'
 import { previewHtml, previewText } from './preview.js'
 import { Top } from './top.js'
+import { download } from '../storage/external.js'
 import { type Decoder, decoderFor } from './values.js'
 
 export interface FetchOptions {
@@ -438,7 +439,24 @@ export abstract class QueryExpression implements Restrictor {
     const rows = (await this.connection.query(stmt.sql, stmt.params)).rows as Row[]
     const decoders = this.decodersFor(names)
     if (decoders.length) for (const row of rows) for (const [a, d] of decoders) row[a] = d(row[a])
+    await this.downloadExternal(rows, names)
     return rows
+  }
+
+  /** Values kept in external stores are fetched and decoded after the query. */
+  protected async downloadExternal(rows: Row[], names: readonly string[]): Promise<void> {
+    const external = names.map((n) => this.heading.get(n)!).filter((a) => a.codec?.store !== null && a.codec?.store !== undefined)
+    if (external.length === 0) return
+    const database = this.databaseOf()
+    await Promise.all(rows.flatMap((row) => external.map(async (a) => {
+      row[a.name] = await download(a, row[a.name], database)
+    })))
+  }
+
+  /** The schema of the rows' table (for external paths); expressions over one table keep it. */
+  protected databaseOf(): string {
+    const m = /`([^`]+)`\.`/.exec(this.fromClause().sql)
+    return m ? m[1]! : ''
   }
 
   protected expandAttributes(attributes: readonly string[]): string[] {
@@ -517,6 +535,7 @@ export abstract class QueryExpression implements Restrictor {
     const decoders = this.decodersFor(names)
     for await (const row of this.connection.stream(stmt.sql, stmt.params)) {
       for (const [a, d] of decoders) row[a] = d(row[a])
+      await this.downloadExternal([row], names)
       yield row as Row
     }
   }

@@ -10,6 +10,7 @@ import { pack as packBlob } from '../blob/pack.js'
 import { unpack as unpackBlob } from '../blob/unpack.js'
 import { DataJointError } from '../errors.js'
 import { config } from '../settings/global.js'
+import { ExternalRef } from '../storage/external.js'
 import type { Attribute } from '../heading/attribute.js'
 
 const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i
@@ -71,10 +72,18 @@ function makeEncoder(attr: Attribute, table: string): Encoder {
   if (attr.codec) {
     const codec = attr.codec
     if (codec.store !== null) {
-      return () => {
-        throw new DataJointError(`Attribute "${attr.name}" of ${table} is stored in the external store "${codec.store}" (${attr.type}); external stores are not supported yet.`, {
-          hint: 'Declare the attribute as <blob> or <attach> (stored in the table) for now.',
-        })
+      if (attr.isExternal) {
+        return () => {
+          throw new DataJointError(`Attribute "${attr.name}" of ${table} is a 0.14 external attribute (${attr.type}); writing those is not supported, reading is.`, {
+            hint: 'Write new data into a 2.x table (<blob@store>), or with datajoint-python 0.14.',
+          })
+        }
+      }
+      // insert uploads first (storage/external.ts) and leaves the object's metadata here
+      return (v) => {
+        if (v === null || v === undefined) return null
+        if (v instanceof ExternalRef) return JSON.stringify(v.meta)
+        throw new DataJointError(`Internal: the value of external attribute "${attr.name}" of ${table} was not uploaded.`)
       }
     }
     if (codec.name === 'blob') return (v) => (v === undefined || v === null ? null : packBlob(v))
@@ -135,6 +144,8 @@ export type Decoder = (value: unknown) => unknown
 
 /** The decoder of one fetched attribute, or null when the driver's value is already right. */
 export function decoderFor(attr: Attribute): Decoder | null {
+  // external values are downloaded asynchronously by the fetch (storage/external.ts)
+  if (attr.codec?.store !== null && attr.codec?.store !== undefined) return null
   if (attr.codec?.store === null && attr.codec.name === 'blob') return (v) => (v instanceof Uint8Array ? unpackBlob(v) : v)
   if (attr.codec?.store === null && attr.codec.name === 'attach') return (v) => (v instanceof Uint8Array ? saveAttachment(v) : v)
   if (attr.isUuid) return (v) => (v instanceof Uint8Array ? bytesToUuid(v) : v)

@@ -45,7 +45,7 @@ export const KEYS: Readonly<Record<string, KeySpec>> = {
   'display.width': { default: 14, kind: { type: 'int', min: 1 }, help: 'maximum column width of the text preview' },
   'display.show_tuple_count': { default: true, kind: bool, help: 'show the total row count under previews' },
   'display.diagram_direction': { default: 'LR', kind: { type: 'choice', choices: ['TB', 'LR'] }, env: 'DJ_DIAGRAM_DIRECTION', help: 'diagram layout direction' },
-  stores: { default: {}, kind: { type: 'object' }, help: 'external stores by name (protocol, location, ...)' },
+  stores: { default: {}, kind: { type: 'object' }, env: 'DJ_STORES', help: 'external stores by name (protocol, location, ...); "default" names the store of <x@>' },
   download_path: { default: '.', kind: str, help: 'where attachments are written on fetch' },
   cache: { default: null, kind: str, nullable: true, help: 'folder caching downloaded external objects' },
   query_cache: { default: null, kind: str, nullable: true, help: 'folder for cached query results' },

@@ -11,6 +11,7 @@ import type { Attribute } from '../heading/attribute.js'
 import { compileCondition } from '../query/condition.js'
 import { QueryExpression, type Row } from '../query/expression.js'
 import { type Encoder, encoderFor } from '../query/values.js'
+import { isExternal2, upload } from '../storage/external.js'
 import type { Table } from './table.js'
 
 export interface InsertOptions {
@@ -90,9 +91,12 @@ export async function insertRows(table: Table, source: InsertSource, options: In
   if (source === null || typeof source !== 'object' || typeof (source as Iterable<unknown>)[Symbol.iterator] !== 'function' || typeof source === 'string') {
     throw new DataJointError(`Insert into ${table.label} expects an array of rows (objects or arrays) or a query.`, { hint: 'Use insert1(row) for a single row.' })
   }
-  const rows = Array.isArray(source) ? source : [...source]
+  let rows = Array.isArray(source) ? source : [...source]
   if (rows.length === 0) return 0
   const heading = table.heading
+  // objects for external stores are uploaded before the transaction: a failed upload inserts nothing
+  const external = heading.attributes.filter(isExternal2)
+  if (external.length) rows = await uploadRows(table, rows, external)
   const visible = heading.attributes
   const label = table.label
   const encoders = new Map<string, Encoder>()
@@ -220,6 +224,22 @@ export async function insertRows(table: Table, source: InsertSource, options: In
   return rows.length
 }
 
+async function uploadRows(table: Table, rows: ReadonlyArray<Row | readonly unknown[]>, external: Attribute[]): Promise<Array<Row | unknown[]>> {
+  const names = table.heading.names
+  const index = external.map((a) => names.indexOf(a.name))
+  return Promise.all(rows.map(async (row) => {
+    if (Array.isArray(row)) {
+      const copy = [...row]
+      for (const [j, a] of external.entries()) copy[index[j]!] = await upload(a, copy[index[j]!], table.database, table.label)
+      return copy
+    }
+    if (row === null || typeof row !== 'object') return row as Row
+    const copy: Row = { ...(row as Row) }
+    for (const a of external) if (a.name in copy) copy[a.name] = await upload(a, copy[a.name], table.database, table.label)
+    return copy
+  }))
+}
+
 async function insertFromQuery(table: Table, source: QueryExpression, options: InsertOptions): Promise<number> {
   const heading = table.heading
   const extra = source.heading.names.filter((n) => !heading.has(n))
@@ -259,6 +279,8 @@ export async function updateRow(table: Table, row: Row): Promise<void> {
   }
   const sets: string[] = []
   const params: unknown[] = []
+  const external = heading.attributes.filter(isExternal2)
+  if (external.length) row = (await uploadRows(table, [row], external))[0] as Row
   for (const a of heading.attributes) {
     if (a.inKey || !(a.name in row) || row[a.name] === undefined) continue
     const v = encoderFor(a, label)(row[a.name])

@@ -3,6 +3,11 @@ import * as dj from '../../runtime/index.js'
 
 const { NDArray, MatCell, MatStruct, RecArray, Tuple, Complex, Decimal, UUID, DateTime } = dj.blob
 
+const TYPED: Array<[Function, InstanceType<typeof NDArray>['dtype']]> = [
+  [Float64Array, 'float64'], [Float32Array, 'float32'], [Int8Array, 'int8'], [Int16Array, 'int16'], [Uint16Array, 'uint16'],
+  [Int32Array, 'int32'], [Uint32Array, 'uint32'], [BigInt64Array, 'int64'], [BigUint64Array, 'uint64'],
+]
+
 const float = (x: number) => (Number.isNaN(x) ? 'NaN' : x === Infinity ? 'Infinity' : x === -Infinity ? '-Infinity' : x)
 const NAT = -(2n ** 63n)
 
@@ -44,6 +49,9 @@ export function describe(v: unknown): unknown {
   if (typeof v === 'number') return { kind: 'float', value: float(v) }
   if (typeof v === 'string') return { kind: 'str', value: v }
   if (v instanceof Uint8Array) return { kind: 'bytes', hex: Buffer.from(v).toString('hex') }
+  // a bare typed array packs as a 1-D array of its type
+  const typed = TYPED.find(([ctor]) => v instanceof ctor)
+  if (typed) return describe(new NDArray(typed[1], [(v as ArrayLike<number>).length], v as never))
   if (v instanceof Complex) return { kind: 'complex', value: [float(v.re), float(v.im)] }
   if (v instanceof Decimal) return { kind: 'decimal', value: v.value }
   if (v instanceof UUID) return { kind: 'uuid', value: v.value }

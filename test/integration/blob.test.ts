@@ -23,16 +23,9 @@ class Scan extends dj.Manual {
   report = null : <attach>
   `
 }
-class Remote extends dj.Manual {
-  static override definition = `
-  remote_id : int32
-  ---
-  data : <blob@archive>
-  `
-}
 
 test.before(async () => {
-  await schema.declare(Scan, Remote)
+  await schema.declare(Scan)
 })
 
 test('<blob> values pack on insert and unpack on fetch; bytes stay raw', async () => {
@@ -94,11 +87,6 @@ test('blobs show as placeholders in previews and cannot restrict', async () => {
   const text = await Scan.restrict({ scan_id: 1 }).preview()
   assert.ok(text.includes('<blob>'), text)
   assert.throws(() => Scan.restrict({ trace: 1 }), /Cannot restrict .* by the blob attribute "trace"/)
-})
-
-test('external-store attributes say they are not available and insert nothing', async () => {
-  await rejects(Remote.insert1({ remote_id: 1, data: 1.5 }), /stored in the external store "archive".*not supported yet/)
-  assert.is(await Remote.count(), 0)
 })
 
 test.run()
