@@ -6,13 +6,17 @@
  * hashes) are read from their 0.14 paths.
  */
 import { createHash } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
-import { basename } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, extname, join, relative, sep } from 'node:path'
+import { NDArray } from '../blob/values.js'
+import { config } from '../settings/global.js'
 import { pack } from '../blob/pack.js'
 import { unpack } from '../blob/unpack.js'
 import { DataJointError } from '../errors.js'
 import type { Attribute } from '../heading/attribute.js'
 import { saveAttachment } from '../query/values.js'
+import { fromNpy, toNpy } from './npy.js'
 import { type ObjectStore, storeFor } from './store.js'
 
 export interface ExternalMeta {
@@ -25,7 +29,51 @@ export interface ExternalMeta {
 
 /** An uploaded object, ready to be written into its row. */
 export class ExternalRef {
-  constructor(readonly meta: ExternalMeta) {}
+  constructor(readonly meta: ExternalMeta | Record<string, unknown>) {}
+}
+
+/**
+ * A fetched `<object@>`, `<filepath@>` or `<npy@>` value: where the object is and what it is,
+ * read only when asked (`read()`, `download(folder)`, `load()` for .npy arrays).
+ */
+export class ObjectRef {
+  constructor(readonly meta: Record<string, unknown>, readonly store: ObjectStore) {}
+  get path(): string {
+    return this.meta.path as string
+  }
+  get isDir(): boolean {
+    return this.meta.is_dir === true
+  }
+  /** The bytes of a file object. */
+  read(): Promise<Buffer> {
+    if (this.isDir) throw new DataJointError(`${this.path} is a folder; list() its files or download() it.`)
+    return this.store.get(this.path)
+  }
+  /** The files of a folder object (or the one file), relative to the store. */
+  async list(): Promise<string[]> {
+    if (!this.isDir) return [this.path]
+    return (await this.store.list(this.path + '/')).map((o) => o.path)
+  }
+  /** Copies the object (file or folder) under `folder` and returns the local path. */
+  async download(folder: string = String(config.get('download_path'))): Promise<string> {
+    const name = this.path.split('/').pop()!
+    const target = join(folder, name)
+    if (!this.isDir) {
+      await mkdir(folder, { recursive: true })
+      await writeFile(target, await this.read())
+      return target
+    }
+    for (const p of await this.list()) {
+      const local = join(target, ...p.slice(this.path.length + 1).split('/'))
+      await mkdir(dirname(local), { recursive: true })
+      await writeFile(local, await this.store.get(p))
+    }
+    return target
+  }
+  /** The array of an `<npy@>` value. */
+  async load(): Promise<NDArray> {
+    return fromNpy(await this.read())
+  }
 }
 
 const B32 = 'abcdefghijklmnopqrstuvwxyz234567'
@@ -84,10 +132,83 @@ async function payload(attr: Attribute, value: unknown, table: string): Promise<
   }
 }
 
+const TOKEN = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+/** A primary-key value as a path segment (2.x rules: unsafe or long strings are shortened and escaped). */
+function segment(v: unknown): string {
+  if (v instanceof Date) return v.toISOString().slice(0, 19).replace(/:/g, '-')
+  let s = String(v)
+  if (/[/\\:*?"<>|]/.test(s) || s.length > 100) {
+    if (s.length > 100) s = `${s.slice(0, 50)}_${createHash('md5').update(s).digest('hex').slice(0, 8)}`
+    s = [...Buffer.from(s, 'utf8')].map((b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join('')
+  }
+  return s
+}
+
+/** `_schema/<schema>/<table>/<k=v>/.../<field>_<token><ext>` for schema-addressed objects. */
+function objectPath(store: ObjectStore, schema: string, table: string, key: Record<string, unknown>, field: string, ext: string): string {
+  const prefix = String(store.spec.schema_prefix ?? '_schema').replace(/^\/+|\/+$/g, '')
+  const length = Math.min(16, Math.max(4, Number(store.spec.token_length ?? 8)))
+  const token = [...randomBytes(length)].map((b) => TOKEN[b % 64]).join('')
+  return [prefix, schema, table, ...Object.entries(key).map(([k, v]) => `${k}=${segment(v)}`), `${field}_${token}${ext}`].filter(Boolean).join('/')
+}
+
+async function schemaAddressed(attr: Attribute, value: unknown, schema: string, tableName: string, key: Record<string, unknown>, label: string): Promise<ExternalRef> {
+  const store = storeFor(attr.codec!.store)
+  const storeName = attr.codec!.store || null
+  const timestamp = new Date().toISOString()
+  if (attr.codec!.name === 'npy') {
+    if (!(value instanceof NDArray)) throw new DataJointError(`Attribute "${attr.name}" of ${label} (${attr.type}) takes a dj.blob.NDArray.`)
+    const path = objectPath(store, schema, tableName, key, attr.name, '.npy')
+    await store.put(path, toNpy(value))
+    return new ExternalRef({ path, store: storeName, dtype: value.dtype, shape: [...value.shape] })
+  }
+  if (attr.codec!.name === 'filepath') {
+    if (typeof value !== 'string') throw new DataJointError(`Attribute "${attr.name}" of ${label} (${attr.type}) takes a path inside the store "${store.name}".`)
+    const path = value.replace(/^\/+/, '')
+    const found = await store.list(path)
+    const file = found.find((o) => o.path === path)
+    const inside = found.filter((o) => o.path.startsWith(path + '/'))
+    if (!file && inside.length === 0) throw new DataJointError(`The file "${path}" is not in the store "${store.name}".`, { hint: '<filepath@store> refers to files already in the store; copy it there first.' })
+    return new ExternalRef({ path, store: storeName, size: file ? file.size : inside.reduce((s, o) => s + o.size, 0), is_dir: !file, timestamp })
+  }
+  // <object@store>: a local file or folder, copied in
+  if (typeof value !== 'string') throw new DataJointError(`Attribute "${attr.name}" of ${label} (${attr.type}) takes the path of a local file or folder.`)
+  let info
+  try {
+    info = await stat(value)
+  } catch (cause) {
+    throw new DataJointError(`Cannot store "${value}" in attribute "${attr.name}" of ${label}: ${(cause as Error).message}.`, { cause })
+  }
+  const ext = info.isDirectory() ? '' : extname(value)
+  const path = objectPath(store, schema, tableName, key, attr.name, ext)
+  if (!info.isDirectory()) {
+    await store.put(path, await readFile(value))
+    return new ExternalRef({ path, store: storeName, size: info.size, ext: ext || null, is_dir: false, item_count: 1, timestamp })
+  }
+  let size = 0
+  let count = 0
+  const walk = async (dir: string) => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name)
+      if (e.isDirectory()) await walk(p)
+      else {
+        const data = await readFile(p)
+        await store.put(`${path}/${relative(value, p).split(sep).join('/')}`, data)
+        size += data.length
+        count++
+      }
+    }
+  }
+  await walk(value)
+  return new ExternalRef({ path, store: storeName, size, ext: null, is_dir: true, item_count: count, timestamp })
+}
+
 /** Uploads a value of an external attribute (unless the store has it already). */
-export async function upload(attr: Attribute, value: unknown, schema: string, table: string): Promise<ExternalRef | null> {
+export async function upload(attr: Attribute, value: unknown, schema: string, table: string, tableName = '', key: Record<string, unknown> = {}): Promise<ExternalRef | null> {
   if (value === null || value === undefined) return null
   if (value instanceof ExternalRef) return value
+  if (['object', 'filepath', 'npy'].includes(attr.codec!.name)) return schemaAddressed(attr, value, schema, tableName, key, table)
   const data = await payload(attr, value, table)
   const store = storeFor(attr.codec!.store)
   const hash = contentHash(data)
@@ -102,6 +223,7 @@ export async function download(attr: Attribute, stored: unknown, schema: string)
   if (attr.isExternal) return legacyDownload(attr, stored, schema)
   const meta = (typeof stored === 'string' ? JSON.parse(stored) : stored) as ExternalMeta
   const store = storeFor(meta.store ?? attr.codec!.store)
+  if (['object', 'filepath', 'npy'].includes(attr.codec!.name)) return new ObjectRef(meta as unknown as Record<string, unknown>, store)
   const data = await store.get(meta.path)
   if (contentHash(data) !== meta.hash) {
     throw new DataJointError(`Hash mismatch for ${meta.path} in the store "${store.name}": the object may be corrupted.`, { hint: 'Restore the object from a backup; DataJoint never rewrites stored objects.' })

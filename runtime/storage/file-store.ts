@@ -48,8 +48,9 @@ export class FileStore implements ObjectStore {
     await rm(this.#full(path), { force: true })
   }
 
+  /** Like S3: every object whose path starts with `prefix` (a folder, a file, or a name prefix). */
   async list(prefix: string): Promise<StoredObject[]> {
-    const root = this.#full(prefix)
+    const root = prefix.endsWith('/') || prefix === '' ? this.#full(prefix) : dirname(this.#full(prefix))
     const out: StoredObject[] = []
     const walk = async (dir: string) => {
       let entries
@@ -65,6 +66,6 @@ export class FileStore implements ObjectStore {
       }
     }
     await walk(root)
-    return out
+    return out.filter((o) => o.path.startsWith(prefix))
   }
 }

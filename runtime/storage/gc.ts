@@ -32,9 +32,15 @@ export async function collectGarbage(schema: Schema, options: { store?: string |
       for (const r of rows) referenced.add((typeof r.v === 'string' ? (JSON.parse(r.v) as ExternalMeta) : (r.v as ExternalMeta)).path)
     }
   }
-  const prefix = `${(store.spec.hash_prefix ?? '_hash').replace(/^\/+|\/+$/g, '')}/${schema.database}/`
-  const objects = await store.list(prefix)
-  const unused = objects.filter((o) => !referenced.has(o.path))
+  // hash-addressed objects, and schema-addressed ones (<object@>, <npy@>; a folder object owns the files below it)
+  const section = (p: unknown, d: string) => `${String(p ?? d).replace(/^\/+|\/+$/g, '')}/${schema.database}/`
+  const objects = [...(await store.list(section(store.spec.hash_prefix, '_hash'))), ...(await store.list(section(store.spec.schema_prefix, '_schema')))]
+  const used = (path: string) => {
+    if (referenced.has(path)) return true
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (referenced.has(path.slice(0, i))) return true
+    return false
+  }
+  const unused = objects.filter((o) => !used(o.path))
   let deleted = 0
   if (!dryRun) {
     for (const o of unused) {

@@ -230,12 +230,14 @@ async function uploadRows(table: Table, rows: ReadonlyArray<Row | readonly unkno
   return Promise.all(rows.map(async (row) => {
     if (Array.isArray(row)) {
       const copy = [...row]
-      for (const [j, a] of external.entries()) copy[index[j]!] = await upload(a, copy[index[j]!], table.database, table.label)
+      const key = Object.fromEntries(table.primaryKey.map((k) => [k, copy[names.indexOf(k)]]))
+      for (const [j, a] of external.entries()) copy[index[j]!] = await upload(a, copy[index[j]!], table.database, table.label, table.tableName, key)
       return copy
     }
     if (row === null || typeof row !== 'object') return row as Row
     const copy: Row = { ...(row as Row) }
-    for (const a of external) if (a.name in copy) copy[a.name] = await upload(a, copy[a.name], table.database, table.label)
+    const key = Object.fromEntries(table.primaryKey.map((k) => [k, copy[k]]))
+    for (const a of external) if (a.name in copy) copy[a.name] = await upload(a, copy[a.name], table.database, table.label, table.tableName, key)
     return copy
   }))
 }

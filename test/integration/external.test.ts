@@ -146,6 +146,53 @@ test('garbage collection: a dry run reports, then unreferenced objects go and re
   assert.equal([cloud.referenced, cloud.unreferenced], [1, 0])
 })
 
+test('<object@>, <npy@> and <filepath@>: schema-addressed paths, lazy references', async () => {
+  class Scan extends dj.Manual {
+    static override definition = `
+    subject : varchar(16)
+    scan : int16
+    ---
+    volume = null : <npy@files>
+    folder = null : <object@files>
+    movie = null : <object@files>
+    ref = null : <filepath@files>
+    `
+  }
+  await schema.declare(Scan)
+  const vol = new dj.blob.NDArray('float32', [2, 3], new Float32Array([1, 2, 3, 4, 5, 6]))
+  const dir = join(work, 'session-7')
+  mkdirSync(join(dir, 'sub'), { recursive: true })
+  writeFileSync(join(dir, 'a.txt'), 'A')
+  writeFileSync(join(dir, 'sub', 'b.txt'), 'BB')
+  writeFileSync(join(work, 'movie.avi'), 'frames')
+  mkdirSync(join(files, 'shared'), { recursive: true })
+  writeFileSync(join(files, 'shared', 'atlas.nii'), 'atlas')
+  await Scan.insert1({ subject: 'M/1', scan: 3, volume: vol, folder: dir, movie: join(work, 'movie.avi'), ref: 'shared/atlas.nii' })
+  const row = (await dj.conn().fetchAll(`SELECT * FROM ${Scan.fullTableName}`))[0]
+  const npy = json(row.volume)
+  assert.match(npy.path, new RegExp(`^_schema/${schema.database}/scan/subject=%4D%2F%31/scan=3/volume_[A-Za-z0-9_-]{8}\\.npy$`))
+  assert.equal([npy.dtype, npy.shape, npy.store], ['float32', [2, 3], 'files'])
+  const folder = json(row.folder)
+  assert.equal([folder.is_dir, folder.item_count, folder.size, folder.ext], [true, 2, 3, null])
+  assert.equal([json(row.movie).ext, json(row.movie).size], ['.avi', 6])
+  assert.equal([json(row.ref).path, json(row.ref).is_dir, json(row.ref).size], ['shared/atlas.nii', false, 5])
+  const got = await Scan.fetch1()
+  const loaded = await (got.volume as InstanceType<typeof dj.ObjectRef>).load()
+  assert.equal([loaded.dtype, loaded.shape, [...(loaded.data as Float32Array)]], ['float32', [2, 3], [1, 2, 3, 4, 5, 6]])
+  const f = got.folder as InstanceType<typeof dj.ObjectRef>
+  assert.equal((await f.list()).map((p) => p.split('/').slice(-2).join('/')).sort(), ['sub/b.txt', `${f.path.split('/').pop()}/a.txt`].sort())
+  const local = await f.download(join(work, 'dl'))
+  assert.is(readFileSync(join(local, 'sub', 'b.txt'), 'utf8'), 'BB')
+  assert.is((await (got.movie as InstanceType<typeof dj.ObjectRef>).read()).toString(), 'frames')
+  assert.is((await (got.ref as InstanceType<typeof dj.ObjectRef>).read()).toString(), 'atlas')
+  await rejects(Scan.insert1({ subject: 'x', scan: 1, ref: 'not/there.txt' }), /The file "not\/there.txt" is not in the store "files"/)
+  // deleting the row leaves the objects for garbage collection, which keeps the filepath file
+  await Scan.deleteQuick()
+  const g = await dj.gc(schema, { store: 'files', dryRun: false })
+  assert.is(g.deleted, 4)
+  assert.ok(existsSync(join(files, 'shared', 'atlas.nii')))
+})
+
 test('0.14 external blobs are read from their 0.14 paths', async () => {
   const db = `${prefix}legacy_ext`
   const c = dj.conn()
