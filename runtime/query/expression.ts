@@ -449,7 +449,7 @@ export abstract class QueryExpression implements Restrictor {
     if (external.length === 0) return
     const database = this.databaseOf()
     await Promise.all(rows.flatMap((row) => external.map(async (a) => {
-      row[a.name] = await download(a, row[a.name], database)
+      row[a.name] = await download(a, row[a.name], database, (sql, params) => this.connection.fetchAll(sql, params))
     })))
   }
 

@@ -218,9 +218,11 @@ export async function upload(attr: Attribute, value: unknown, schema: string, ta
 }
 
 /** Fetches and decodes the value of an external attribute from its row's metadata. */
-export async function download(attr: Attribute, stored: unknown, schema: string): Promise<unknown> {
+export type Lookup = (sql: string, params: unknown[]) => Promise<any[]>
+
+export async function download(attr: Attribute, stored: unknown, schema: string, lookup?: Lookup): Promise<unknown> {
   if (stored === null || stored === undefined) return null
-  if (attr.isExternal) return legacyDownload(attr, stored, schema)
+  if (attr.isExternal) return legacyDownload(attr, stored, schema, lookup)
   const meta = (typeof stored === 'string' ? JSON.parse(stored) : stored) as ExternalMeta
   const store = storeFor(meta.store ?? attr.codec!.store)
   if (['object', 'filepath', 'npy'].includes(attr.codec!.name)) return new ObjectRef(meta as unknown as Record<string, unknown>, store)
@@ -235,10 +237,13 @@ export async function download(attr: Attribute, stored: unknown, schema: string)
   }
 }
 
-/** 0.14 external blobs: `<location>/<schema>/<ab>/<cd>/<32 hex>`. */
-async function legacyDownload(attr: Attribute, stored: unknown, schema: string): Promise<unknown> {
+/**
+ * 0.14 external objects: blobs at `<location>/<schema>/<ab>/<cd>/<32 hex>`, attachments at the
+ * same path plus `.<file name>` (the name is kept in the schema's `~external_<store>` table).
+ */
+async function legacyDownload(attr: Attribute, stored: unknown, schema: string, lookup?: Lookup): Promise<unknown> {
   if (!(stored instanceof Uint8Array) || stored.length !== 16) throw new DataJointError(`Attribute "${attr.name}" should hold a 16-byte hash.`)
-  if (attr.codec!.name !== 'blob') throw new DataJointError(`Reading 0.14 external ${attr.codec!.name} attributes is not supported yet ("${attr.name}").`)
+  if (attr.codec!.name !== 'blob' && attr.codec!.name !== 'attach') throw new DataJointError(`Reading 0.14 external ${attr.codec!.name} attributes is not supported yet ("${attr.name}").`)
   const store = storeFor(attr.codec!.store)
   const hex = Buffer.from(stored).toString('hex')
   const folds: string[] = []
@@ -247,5 +252,11 @@ async function legacyDownload(attr: Attribute, stored: unknown, schema: string):
     folds.push(hex.slice(at, at + n))
     at += n
   }
-  return unpack(await store.get([schema, ...folds, hex].join('/')))
+  const path = [schema, ...folds, hex].join('/')
+  if (attr.codec!.name === 'blob') return unpack(await store.get(path))
+  if (!lookup) throw new DataJointError('Internal: reading a 0.14 external attachment needs the database.')
+  const rows = await lookup(`SELECT attachment_name AS name FROM \`${schema}\`.\`~external_${attr.codec!.store}\` WHERE hash = ?`, [Buffer.from(stored)])
+  if (!rows.length || !rows[0].name) throw new DataJointError(`The attachment ${hex} of "${attr.name}" is not in ~external_${attr.codec!.store}.`)
+  const data = await store.get(`${path}.${rows[0].name}`)
+  return saveAttachment(Buffer.concat([Buffer.from(rows[0].name, 'utf8'), Buffer.from([0]), data]))
 }

@@ -110,6 +110,33 @@ test('S3 store: objects under the location, fetched back', async () => {
   assert.equal(describe(await Offsite.restrict({ rec: 1 }).fetch1('signal')), describe(value))
 })
 
+test('S3 store: attachments, raw bytes and folder objects; garbage collection deletes there too', async () => {
+  class Cloudy extends dj.Manual {
+    static override definition = `
+    k : int32
+    ---
+    doc = null : <attach@cloud>
+    raw = null : <hash@cloud>
+    tree = null : <object@cloud>
+    `
+  }
+  await schema.declare(Cloudy)
+  const doc = join(work, 'protocol.md')
+  writeFileSync(doc, '# protocol')
+  const tree = join(work, 'tree')
+  mkdirSync(tree, { recursive: true })
+  writeFileSync(join(tree, 'x.bin'), 'xx')
+  await Cloudy.insert1({ k: 1, doc, raw: Buffer.from([1, 2, 3]), tree })
+  const got = await Cloudy.fetch1()
+  assert.is(readFileSync(got.doc as string, 'utf8'), '# protocol')
+  assert.equal([...(got.raw as Buffer)], [1, 2, 3])
+  assert.is((await (got.tree as InstanceType<typeof dj.ObjectRef>).list()).length, 1)
+  await Cloudy.deleteQuick()
+  const g = await dj.gc(schema, { store: 'cloud', dryRun: false })
+  assert.equal([g.referenced, g.deleted], [1, 3]) // Offsite's signal stays
+  assert.is((await dj.gc(schema, { store: 'cloud' })).unreferenced, 0)
+})
+
 test('a corrupted object fails its hash check', async () => {
   await Recording.insert1({ rec: 3, signal: 'precious' })
   const meta = json((await dj.conn().fetchAll(`SELECT \`signal\` FROM ${Recording.fullTableName} WHERE rec = 3`))[0].signal)
@@ -208,6 +235,20 @@ test('0.14 external blobs are read from their 0.14 paths', async () => {
   const old = await dj.openSchema('legacy_ext')
   assert.equal(describe(await old.Trace!.fetch1('samples')), fx.value)
   await rejects(old.Trace!.insert1({ trace_id: 2, samples: 1 }), /0.14 external attribute .* writing those is not supported/)
+  // a 0.14 external attachment: the file at <hash>.<name>, the name in ~external_legacy
+  await c.query(`CREATE TABLE \`${db}\`.\`~external_legacy\` (\`hash\` binary(16) NOT NULL, \`size\` bigint unsigned NOT NULL, \`attachment_name\` varchar(255) DEFAULT NULL, \`filepath\` varchar(1000) DEFAULT NULL, \`contents_hash\` binary(16) DEFAULT NULL, \`timestamp\` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (\`hash\`)) ENGINE=InnoDB`)
+  await c.query(`CREATE TABLE \`${db}\`.\`report\` (\`report_id\` int NOT NULL, \`file\` binary(16) NOT NULL COMMENT ':attach@legacy:', PRIMARY KEY (\`report_id\`)) ENGINE=InnoDB`)
+  const content = Buffer.from('old report')
+  const ah = createHash('md5').update(Buffer.concat([Buffer.from('report.txt\0'), content])).digest()
+  const ahex = ah.toString('hex')
+  mkdirSync(join(work, 'legacy', db, ahex.slice(0, 2), ahex.slice(2, 4)), { recursive: true })
+  writeFileSync(join(work, 'legacy', db, ahex.slice(0, 2), ahex.slice(2, 4), `${ahex}.report.txt`), content)
+  await c.query(`INSERT INTO \`${db}\`.\`~external_legacy\` (hash, size, attachment_name) VALUES (?, ?, 'report.txt')`, [ah, content.length])
+  await c.query(`INSERT INTO \`${db}\`.\`report\` VALUES (1, ?)`, [ah])
+  const again = await dj.openSchema('legacy_ext')
+  const path = await again.Report!.fetch1('file')
+  assert.is(readFileSync(path, 'utf8'), 'old report')
+  assert.ok(path.endsWith('report.txt'))
 })
 
 test.run()
