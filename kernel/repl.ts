@@ -1,6 +1,7 @@
 /**
- * The `dj` terminal REPL: Node's REPL with the DataJoint runtime preloaded as `dj`, top-level
- * await, safemode questions asked on the same terminal, and history kept in ~/.dj_history.
+ * The `dj` terminal REPL: Node's REPL with the DataJoint runtime preloaded as `dj`, TypeScript
+ * input (types stripped; re-entered declarations replace the old ones), top-level await,
+ * safemode questions asked on the same terminal, and history kept in ~/.dj_history.
  *
  * When input is not a terminal (`dj < tour.js`, CI), lines are fed one at a time and each
  * statement finishes before the next is read, so a piped session runs exactly as if typed;
@@ -13,6 +14,7 @@ import { PassThrough } from 'node:stream'
 import { inspect } from 'node:util'
 import * as dj from '../runtime/index.js'
 import { terminalProgress } from './progress-bar.js'
+import { IncompleteInput, toJavaScript } from './typescript.js'
 
 const DISPLAY = Symbol.for('Jupyter.display')
 
@@ -62,7 +64,15 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
   const evaluate = server.eval
   // track each evaluation so that fed input waits for it (top-level await included)
   ;(server as unknown as { eval: typeof evaluate }).eval = (cmd, context, file, cb) => {
-    busy = new Promise((done) => evaluate.call(server, cmd, context, file, (err, result) => {
+    let js: string
+    try {
+      js = cmd.trim() === '' ? cmd : toJavaScript(cmd)
+    } catch (err) {
+      // an unfinished entry continues on the next line; a real syntax error is shown
+      cb(err instanceof IncompleteInput ? new repl.Recoverable(err) : (err as Error), undefined)
+      return
+    }
+    busy = new Promise((done) => evaluate.call(server, js, context, file, (err, result) => {
       // a query (or table class) as the result shows its preview, as in a notebook
       const display = !err && result !== null && (typeof result === 'object' || typeof result === 'function')
         ? (result as Record<symbol, unknown>)[DISPLAY] : undefined

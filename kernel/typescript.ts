@@ -1,0 +1,24 @@
+/**
+ * TypeScript input for the REPL: each entry is stripped of types by esbuild (the only file that
+ * imports it) and its top-level `const`, `let` and `class` become re-assignable, so that re-entering
+ * a definition (a table class, a helper) replaces it instead of failing.
+ */
+import { transformSync } from 'esbuild'
+
+export class IncompleteInput extends Error {}
+
+/** JavaScript for the REPL's evaluator; IncompleteInput when the entry continues on the next line. */
+export function toJavaScript(source: string): string {
+  let code: string
+  try {
+    code = transformSync(source, { loader: 'ts', target: 'es2022', sourcemap: false, logLevel: 'silent' }).code
+  } catch (err) {
+    const errors = (err as { errors?: Array<{ text: string }> }).errors ?? []
+    if (errors.some((e) => /end of file|Unterminated|Expected "[)\]}]" but found end/i.test(e.text))) throw new IncompleteInput(errors[0]!.text)
+    throw new SyntaxError(errors.map((e) => e.text).join('\n') || String(err))
+  }
+  // esbuild prints top-level statements at column 0: make declarations replaceable
+  return code
+    .replace(/^(?:const|let) (?=[\w${[])/gm, 'var ')
+    .replace(/^class ([A-Za-z_$][\w$]*)/gm, 'var $1 = class $1')
+}

@@ -1,0 +1,50 @@
+/** The dj REPL with piped input: TypeScript entries, re-declarations, multi-line input, previews, errors. */
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
+
+setupDatabase()
+test.after(cleanup)
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+function repl(input: string): string {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts'], {
+    cwd: root, input, encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_LOG_LEVEL: 'WARNING' },
+  })
+  assert.is(r.status, 0, r.stderr)
+  return r.stdout
+}
+
+test('TypeScript input: types, override, re-declared const and class, multi-line entries', () => {
+  const out = repl([
+    'const s = dj.schema("repl")',
+    'class Probe extends dj.Manual {',
+    '  static override definition: string = `',
+    '  probe : int32',
+    '  ---',
+    '  label : varchar(8)',
+    '  `',
+    '}',
+    'await s.declare(Probe)',
+    'await Probe.insert([[1, "a"], [2, "b"]])',
+    'const n: number = 1',
+    'const n: number = 2',
+    'n * 10',
+    'Probe.restrict({ probe: n })',
+    'interface Shape { x: number }',
+    'const p: Shape = { x: 3 }',
+    'p.x + 1',
+    'this is not valid',
+    '"still alive"',
+  ].join('\n') + '\n')
+  assert.match(out, /dj> 20\n/)
+  assert.match(out, /\*probe {4}label\n\+-------\+ \+------\+\n2 {9}b\n \(Total: 1\)/)
+  assert.match(out, /dj> 4\n/)
+  assert.match(out, /SyntaxError/)
+  assert.match(out, /'still alive'/)
+})
+
+test.run()
