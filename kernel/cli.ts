@@ -3,12 +3,18 @@
 import { version } from '../runtime/version.js'
 import { startRepl } from './repl.js'
 import { runWorker } from './worker.js'
+import { installKernelSpec } from './jupyter/install.js'
+import { startKernel } from './jupyter/kernel.js'
 
 const HELP = `Usage: dj [command]
 
   dj              start the DataJoint REPL (dj preloaded, top-level await)
   dj worker MODULE [TABLE...] [--limit N] [--max-calls N] [--order original|reverse|random] [--once]
                   populate the auto-populated tables of MODULE with reserved jobs until done
+  dj kernel install [--user|--prefix P] [--name N]
+                  install the Jupyter kernelspec "DataJoint (TypeScript)"
+  dj kernel --connection-file F
+                  run the kernel (Jupyter starts it)
   dj --version    print the version
   dj help         this text
 
@@ -45,6 +51,25 @@ switch (command) {
         process.stderr.write(`${e.message}\n`)
         process.exit(1)
       })
+    break
+  }
+  case 'kernel': {
+    const args = process.argv.slice(3)
+    if (args[0] === 'install') {
+      const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)
+      const dir = installKernelSpec({ user: args.includes('--user'), prefix: at('--prefix'), name: at('--name') })
+      process.stdout.write(`Installed the kernelspec "${at('--name') ?? 'dj'}" (DataJoint (TypeScript)) in ${dir}\n`)
+      break
+    }
+    const file = args[args.indexOf('--connection-file') + 1] ?? args.find((a) => a.endsWith('.json'))
+    if (!file || args.indexOf('--connection-file') < 0 && !file) {
+      process.stderr.write(`dj kernel: --connection-file FILE is required (Jupyter passes it).\n`)
+      process.exit(2)
+    }
+    startKernel(file).catch((e: Error) => {
+      process.stderr.write(`dj kernel: ${e.stack ?? e.message}\n`)
+      process.exit(1)
+    })
     break
   }
   case '--version':

@@ -1,0 +1,24 @@
+/** `dj kernel install`: writes the kernelspec `dj` ("DataJoint (TypeScript)") for Jupyter. */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+
+export interface InstallOptions {
+  user?: boolean
+  prefix?: string
+  name?: string
+}
+
+export function installKernelSpec(options: InstallOptions = {}): string {
+  const name = options.name ?? 'dj'
+  const base = options.prefix
+    ? join(resolve(options.prefix), 'share', 'jupyter')
+    : process.env.JUPYTER_DATA_DIR ?? join(homedir(), '.local', 'share', 'jupyter')
+  const dir = join(base, 'kernels', name)
+  mkdirSync(dir, { recursive: true })
+  // the same node, loader flags and script that run this command start the kernel
+  const argv = [process.execPath, ...process.execArgv, resolve(process.argv[1]!), 'kernel', '--connection-file', '{connection_file}']
+  const spec = { argv, display_name: 'DataJoint (TypeScript)', language: 'typescript', interrupt_mode: 'message', metadata: { debugger: false } }
+  writeFileSync(join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n')
+  return dir
+}

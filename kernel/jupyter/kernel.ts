@@ -1,0 +1,217 @@
+/**
+ * The Jupyter kernel: the five channels over zeromq (the only file importing it), one request at
+ * a time on shell with busy/idle around it, the session for evaluation, and interrupts that stop
+ * a pending await while the session keeps its state.
+ */
+import { readFileSync } from 'node:fs'
+import { inspect } from 'node:util'
+import * as zmq from 'zeromq'
+import * as dj from '../../runtime/index.js'
+import { bundleOf, Session } from '../session.js'
+import { decode, encode, header, type Message, PROTOCOL_VERSION, Signer } from './wire.js'
+
+interface ConnectionInfo {
+  ip: string
+  transport: string
+  shell_port: number
+  control_port: number
+  iopub_port: number
+  stdin_port: number
+  hb_port: number
+  key: string
+  signature_scheme: string
+}
+
+class Interrupted extends Error {
+  override name = 'KeyboardInterrupt'
+}
+
+export async function startKernel(connectionFile: string): Promise<void> {
+  const info = JSON.parse(readFileSync(connectionFile, 'utf8')) as ConnectionInfo
+  const url = (port: number) => `${info.transport}://${info.ip}:${port}`
+  const signer = new Signer(info.key, info.signature_scheme || 'hmac-sha256')
+  const session = crypto.randomUUID()
+  const shell = new zmq.Router()
+  const control = new zmq.Router()
+  const stdin = new zmq.Router()
+  const iopub = new zmq.Publisher()
+  const hb = new zmq.Reply()
+  await Promise.all([shell.bind(url(info.shell_port)), control.bind(url(info.control_port)), stdin.bind(url(info.stdin_port)), iopub.bind(url(info.iopub_port)), hb.bind(url(info.hb_port))])
+
+  let executionCount = 0
+  let parent: Message | null = null
+  let interrupt: ((e: Error) => void) | null = null
+  const history: Array<[number, number, string]> = []
+  const sends: Promise<void>[] = []
+  const publish = (type: string, content: object, p: Message | null = parent, metadata: object = {}) => {
+    const frames = encode(signer, [Buffer.from(type)], header(type, session), p?.header ?? {}, content, metadata)
+    sends.push(iopub.send(frames))
+  }
+  const reply = (socket: zmq.Router, request: Message, type: string, content: object) =>
+    socket.send(encode(signer, request.identities, header(type, session), request.header, content))
+
+  const sess = new Session({
+    stream: (name, text) => publish('stream', { name, text }),
+    display: (bundle, id, update) => publish(update ? 'update_display_data' : 'display_data', { data: bundle, metadata: {}, transient: id ? { display_id: id } : {} }),
+    clear: (wait) => publish('clear_output', { wait }),
+  })
+  // questions (safemode, input()) go to the notebook's input box over stdin
+  const ask = async (prompt: string, password = false): Promise<string> => {
+    if (!parent || !parent.content.allow_stdin) throw new dj.ConfirmationRequired(`${prompt.trim()}: this cell cannot take input.`)
+    await stdin.send(encode(signer, parent.identities, header('input_request', session), parent.header, { prompt, password }))
+    for (;;) {
+      const frames = await stdin.receive()
+      const m = decode(frames, signer)
+      if (m && m.header.msg_type === 'input_reply') return String(m.content.value ?? '')
+    }
+  }
+  dj.setPrompter((q) => ask(q))
+  sess.context.input = (prompt = '', options: { password?: boolean } = {}) => ask(prompt, options.password)
+  dj.setProgressRenderer(() => {
+    const id = `dj-progress-${Date.now()}`
+    let first = true
+    return (e) => {
+      if (e.type === 'start') return
+      const text = `${e.table}: ${e.done}/${e.total}${e.failed ? `, ${e.failed} failed` : ''}${e.type === 'end' ? ' — done' : ''}`
+      publish(first ? 'display_data' : 'update_display_data', { data: { 'text/plain': text }, metadata: {}, transient: { display_id: id } })
+      first = false
+    }
+  })
+
+  const kernelInfo = {
+    status: 'ok',
+    protocol_version: PROTOCOL_VERSION,
+    implementation: 'datajoint-ts',
+    implementation_version: dj.version,
+    language_info: { name: 'typescript', version: '5', mimetype: 'text/typescript', file_extension: '.ts', codemirror_mode: 'typescript' },
+    banner: `DataJoint (TypeScript) ${dj.version}`,
+    help_links: [{ text: 'datajoint-ts', url: 'https://github.com/datajoint' }],
+  }
+
+  async function execute(m: Message): Promise<object> {
+    const { code, silent = false, store_history = true } = m.content
+    if (!silent && store_history) executionCount++
+    const count = executionCount
+    if (!silent) publish('execute_input', { code, execution_count: count })
+    if (store_history) history.push([0, count, code])
+    try {
+      const value = await Promise.race([sess.evaluate(code), new Promise((_, reject) => (interrupt = reject))])
+      await sess.flush()
+      if (!silent && value !== undefined) publish('execute_result', { execution_count: count, data: await bundleOf(value), metadata: {} })
+      const userExpressions: Record<string, object> = {}
+      for (const [name, expr] of Object.entries((m.content.user_expressions ?? {}) as Record<string, string>)) {
+        try {
+          userExpressions[name] = { status: 'ok', data: await bundleOf(await sess.evaluate(expr)), metadata: {} }
+        } catch (e) {
+          userExpressions[name] = { status: 'error', ename: (e as Error).name, evalue: (e as Error).message, traceback: [] }
+        }
+      }
+      return { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] }
+    } catch (err) {
+      // errors of the cell's realm are not instances of this realm's Error
+      const e = err !== null && typeof err === 'object' && 'message' in err ? (err as Error) : new Error(String(err))
+      const traceback = [`${e.name}: ${e.message}`, ...(e.stack ?? '').split('\n').slice(1).filter((l) => !l.includes('node:internal') && !l.includes('/kernel/'))]
+      if (!silent) publish('error', { ename: e.name, evalue: e.message, traceback })
+      return { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback }
+    } finally {
+      interrupt = null
+    }
+  }
+
+  const aborting = { on: false }
+  async function handle(socket: zmq.Router, m: Message): Promise<void> {
+    const type = m.header.msg_type
+    // outputs of the running cell keep its parent; a control request does not take it over
+    if (socket === shell) parent = m
+    publish('status', { execution_state: 'busy' }, m)
+    try {
+      switch (type) {
+        case 'kernel_info_request':
+          await reply(socket, m, 'kernel_info_reply', kernelInfo)
+          break
+        case 'execute_request': {
+          if (aborting.on) {
+            await reply(socket, m, 'execute_reply', { status: 'aborted', execution_count: executionCount })
+            break
+          }
+          const r = await execute(m) as { status: string }
+          await Promise.all(sends.splice(0))
+          await reply(socket, m, 'execute_reply', r)
+          if (r.status === 'error' && m.content.stop_on_error !== false) {
+            // abort the cells queued behind this one (until the queue drains)
+            aborting.on = true
+            setImmediate(() => (aborting.on = false))
+          }
+          break
+        }
+        case 'complete_request': {
+          const c = await sess.complete(m.content.code, m.content.cursor_pos)
+          await reply(socket, m, 'complete_reply', { status: 'ok', matches: c.matches, cursor_start: c.start, cursor_end: c.end, metadata: {} })
+          break
+        }
+        case 'inspect_request': {
+          const before = String(m.content.code).slice(0, m.content.cursor_pos)
+          const name = /([A-Za-z_$][\w$.]*)$/.exec(before)?.[1]
+          let data = {}
+          let found = false
+          if (name) {
+            try {
+              const v = await sess.evaluate(name)
+              data = { 'text/plain': typeof v === 'function' ? `${v.name}: ${String(v).split('\n')[0]}` : inspect(v, { depth: 1 }) }
+              found = true
+            } catch {
+              /* not a name in the session */
+            }
+          }
+          await reply(socket, m, 'inspect_reply', { status: 'ok', found, data, metadata: {} })
+          break
+        }
+        case 'is_complete_request': {
+          const status = sess.isComplete(m.content.code)
+          await reply(socket, m, 'is_complete_reply', status === 'incomplete' ? { status, indent: '' } : { status })
+          break
+        }
+        case 'history_request':
+          await reply(socket, m, 'history_reply', { status: 'ok', history: m.content.output ? history.map((h) => [h[0], h[1], [h[2], null]]) : history })
+          break
+        case 'comm_info_request':
+          await reply(socket, m, 'comm_info_reply', { status: 'ok', comms: {} })
+          break
+        case 'interrupt_request':
+          interrupt?.(new Interrupted('the cell was interrupted'))
+          await reply(socket, m, 'interrupt_reply', { status: 'ok' })
+          break
+        case 'shutdown_request':
+          await reply(socket, m, 'shutdown_reply', { status: 'ok', restart: !!m.content.restart })
+          publish('status', { execution_state: 'idle' }, m)
+          await Promise.all(sends.splice(0))
+          await dj.disconnect().catch(() => {})
+          process.exit(0)
+          break
+        default:
+          break // unknown requests get no reply, as the spec allows
+      }
+    } finally {
+      publish('status', { execution_state: 'idle' }, m)
+      await Promise.all(sends.splice(0))
+    }
+  }
+
+  process.on('SIGINT', () => interrupt?.(new Interrupted('the cell was interrupted')))
+  publish('status', { execution_state: 'starting' }, null)
+
+  void (async () => {
+    for await (const frames of hb) await hb.send(frames)
+  })()
+  void (async () => {
+    for await (const frames of control) {
+      const m = decode(frames, signer)
+      if (m) await handle(control, m)
+    }
+  })()
+  // shell requests run one at a time, in order
+  for await (const frames of shell) {
+    const m = decode(frames, signer)
+    if (m) await handle(shell, m)
+  }
+}

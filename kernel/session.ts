@@ -1,0 +1,112 @@
+/**
+ * An evaluation session shared by the Jupyter kernel and the REPL: TypeScript cells (types
+ * stripped, re-declarations allowed), top-level await, `dj` preloaded, the value of the last
+ * expression as the result, and a display API in every cell.
+ */
+import { Console } from 'node:console'
+import repl from 'node:repl'
+import { PassThrough, Writable } from 'node:stream'
+import { inspect } from 'node:util'
+import * as dj from '../runtime/index.js'
+import { IncompleteInput, toJavaScript } from './typescript.js'
+
+export type Bundle = Record<string, unknown>
+
+export interface SessionHooks {
+  stream(name: 'stdout' | 'stderr', text: string): void
+  display(bundle: Bundle, id: string | null, update: boolean): void
+  clear(wait: boolean): void
+}
+
+/** The MIME bundle of a value: its own display protocol, else its inspection as text. */
+export async function bundleOf(value: unknown): Promise<Bundle> {
+  const own = value !== null && (typeof value === 'object' || typeof value === 'function') ? (value as Record<symbol, unknown>)[dj.display] : undefined
+  if (typeof own === 'function') return (await own.call(value)) as Bundle
+  return { 'text/plain': typeof value === 'string' ? inspect(value) : inspect(value, { colors: false, depth: 4 }) }
+}
+
+export class Session {
+  readonly #server: repl.REPLServer
+  readonly context: Record<string, unknown>
+  #displayCounter = 0
+  #fail: ((e: unknown) => void) | null = null
+  /** displays still being rendered; a cell ends after them */
+  readonly #pending = new Set<Promise<void>>()
+
+  constructor(readonly hooks: SessionHooks) {
+    const sink = new PassThrough()
+    sink.resume()
+    this.#server = repl.start({ input: new PassThrough(), output: sink, terminal: false, prompt: '', useGlobal: false })
+    this.context = this.#server.context
+    // the REPL runs cells in a domain, which takes their errors (thrown or rejected) instead of
+    // the callback: hear them first so that the cell fails instead of hanging
+    const domain = (this.#server as unknown as { _domain?: NodeJS.EventEmitter })._domain
+    domain?.prependListener('error', (e: unknown) => this.#fail?.(e))
+    const out = (name: 'stdout' | 'stderr') => new Writable({ write: (chunk, _enc, done) => (hooks.stream(name, String(chunk)), done()) })
+    this.context.console = new Console({ stdout: out('stdout'), stderr: out('stderr'), colorMode: false })
+    this.context.dj = dj
+    const show = (value: unknown, id: string, update: boolean) => {
+      const p = bundleOf(value).then((b) => hooks.display(b, id, update)).finally(() => this.#pending.delete(p))
+      this.#pending.add(p)
+    }
+    const display = (value: unknown, options: { id?: string } = {}) => {
+      const id = options.id ?? `dj-display-${++this.#displayCounter}`
+      show(value, id, false)
+      return { id, update: (v: unknown) => show(v, id, true) }
+    }
+    const mime = (type: string) => (data: unknown) => hooks.display({ [type]: data, 'text/plain': typeof data === 'string' ? data : JSON.stringify(data) }, null, false)
+    Object.assign(display, { html: mime('text/html'), markdown: mime('text/markdown'), svg: mime('image/svg+xml'), json: mime('application/json'), mime: (b: Bundle) => hooks.display(b, null, false) })
+    this.context.display = display
+    this.context.clearOutput = (options: { wait?: boolean } = {}) => hooks.clear(options.wait ?? false)
+  }
+
+  /** Waits for the displays a cell started. */
+  async flush(): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending])
+  }
+
+  /** Whether the code is a complete entry ('complete'), needs more lines, or cannot parse. */
+  isComplete(code: string): 'complete' | 'incomplete' | 'invalid' {
+    try {
+      toJavaScript(code)
+      return 'complete'
+    } catch (e) {
+      return e instanceof IncompleteInput ? 'incomplete' : 'invalid'
+    }
+  }
+
+  /** Runs a cell; resolves with the value of its last expression. */
+  evaluate(code: string): Promise<unknown> {
+    const js = code.trim() === '' ? 'undefined' : toJavaScript(code)
+    return new Promise((resolve, reject) => {
+      this.#fail = reject
+      this.#server.eval(js, this.context, 'cell.ts', (err, result) => (err ? reject(err instanceof repl.Recoverable ? new SyntaxError('Unexpected end of input') : err) : resolve(result)))
+    }).finally(() => (this.#fail = null))
+  }
+
+  /** Names visible in the session that start with `prefix`, and members for `expr.prefix`. */
+  async complete(code: string, cursor: number): Promise<{ matches: string[]; start: number; end: number }> {
+    const before = code.slice(0, cursor)
+    // `owner.partial` or `partial`: identifiers and dots only, so completion runs no calls
+    const m = /((?:[A-Za-z_$][\w$]*\.)*)([A-Za-z_$][\w$]*)?$/.exec(before)!
+    const owner = m[1] ? m[1].slice(0, -1) : null
+    const partial = m[2] ?? ''
+    let names: string[]
+    if (owner) {
+      let value: unknown
+      try {
+        value = await this.evaluate(owner)
+      } catch {
+        return { matches: [], start: cursor, end: cursor }
+      }
+      names = []
+      for (let o: any = value; o !== null && o !== undefined && o !== Object.prototype && o !== Function.prototype; o = Object.getPrototypeOf(o)) {
+        names.push(...Object.getOwnPropertyNames(o))
+      }
+    } else {
+      names = [...Object.getOwnPropertyNames(this.context), ...['const', 'let', 'class', 'await', 'async', 'function', 'import']]
+    }
+    const matches = [...new Set(names)].filter((n) => n.startsWith(partial) && !n.startsWith('#') && n !== 'constructor').sort()
+    return { matches, start: cursor - partial.length, end: cursor }
+  }
+}

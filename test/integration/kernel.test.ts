@@ -1,0 +1,57 @@
+/**
+ * The Jupyter kernel driven by the real jupyter_client (Debian's python3-jupyter-client, which
+ * .ci/run installs): kernel_info, execute with streams, results, errors, re-declarations, await,
+ * displays, silent cells, a query preview, completion, is_complete, inspect, history, a message
+ * with a bad signature, an interrupt, and a restart.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
+
+setupDatabase()
+test.after(cleanup)
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+test('the kernel answers jupyter_client as a Jupyter kernel should', () => {
+  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix }
+  const install = spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install', '--user'], { cwd: root, env, encoding: 'utf8' })
+  assert.is(install.status, 0, install.stderr)
+  assert.match(install.stdout, /Installed the kernelspec "dj"/)
+  const query = 'const s = dj.schema("kern"); class Probe extends dj.Manual { static override definition = "probe : int32\\n---\\nlabel : varchar(8)" }; await s.declare(Probe); await Probe.insert([[1, "<a>"]]); Probe'
+  const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_client.py'), query], { cwd: root, env, encoding: 'utf8', timeout: 120_000 })
+  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
+  const report = JSON.parse(r.stdout.trim().split('\n').pop()!)
+  assert.equal(report.info, { implementation: 'datajoint-ts', protocol_version: '5.4', language: 'typescript' })
+  // outputs come between busy and idle, never after
+  assert.equal(report.typed.outputs, [['status', 'busy'], ['execute_input', 1], ['execute_result', { 'text/plain': '42' }], ['status', 'idle']])
+  assert.equal(report.stream.outputs.slice(1, -1), [['execute_input', 2], ['stream', 'stdout', 'hello\n'], ['stream', 'stderr', 'oops\n'], ['execute_result', { 'text/plain': '1' }]])
+  assert.equal([report.error.status, report.error.outputs[2]], ['error', ['error', 'TypeError', 'boom']])
+  assert.equal(report.redeclare.outputs[2], ['execute_result', { 'text/plain': '7' }])
+  assert.equal(report.await.outputs[2], ['execute_result', { 'text/plain': "'awaited'" }])
+  assert.equal(report.display.outputs.slice(2, -1), [
+    ['display_data', { 'text/html': '<b>hi</b>', 'text/plain': '<b>hi</b>' }],
+    ['display_data', { 'text/plain': "'first'" }, 'dj-display-1'],
+    ['update_display_data', { 'text/plain': "'second'" }, 'dj-display-1'],
+  ])
+  assert.equal(report.silent.outputs, [['status', 'busy'], ['status', 'idle']])
+  const preview = report.query.outputs.find((o: unknown[]) => o[0] === 'execute_result')[1]
+  assert.ok(preview['text/plain'].includes('*probe'), preview['text/plain'])
+  assert.ok(preview['text/html'].includes('&lt;a&gt;'), preview['text/html'])
+  assert.ok(report.complete.includes('schema'))
+  assert.equal(report.is_complete, { status: 'incomplete', indent: '' })
+  assert.is(report.inspect, true)
+  assert.ok(report.history >= 3)
+  assert.is(report.bad_signature_replied, false)
+  assert.equal(report.after_bad.outputs[2], ['execute_result', { 'text/plain': "'undefined'" }])
+  assert.is(report.interrupted, 'KeyboardInterrupt')
+  assert.equal(report.after_interrupt.outputs[2], ['execute_result', { 'text/plain': '5' }])
+  assert.equal(report.after_restart.outputs[2], ['execute_result', { 'text/plain': "'undefined'" }])
+})
+
+test.run()
