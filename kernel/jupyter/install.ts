@@ -16,8 +16,10 @@ export function installKernelSpec(options: InstallOptions = {}): string {
     : process.env.JUPYTER_DATA_DIR ?? join(homedir(), '.local', 'share', 'jupyter')
   const dir = join(base, 'kernels', name)
   mkdirSync(dir, { recursive: true })
-  // the same node, loader flags and script that run this command start the kernel
-  const argv = [process.execPath, ...process.execArgv, resolve(process.argv[1]!), 'kernel', '--connection-file', '{connection_file}']
+  // the same node, loader flags and script that run this command start the kernel; a loader
+  // named as a package (--import tsx) is resolved now, since Jupyter starts kernels elsewhere
+  const flags = process.execArgv.map((a, i, all) => (i > 0 && all[i - 1] === '--import' && !/^(\.|\/|file:)/.test(a) ? import.meta.resolve(a) : a))
+  const argv = [process.execPath, ...flags, resolve(process.argv[1]!), 'kernel', '--connection-file', '{connection_file}']
   const spec = { argv, display_name: 'DataJoint (TypeScript)', language: 'typescript', interrupt_mode: 'message', metadata: { debugger: false } }
   writeFileSync(join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n')
   return dir

@@ -5,7 +5,7 @@
  * with a bad signature, an interrupt, and a restart.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,6 +52,37 @@ test('the kernel answers jupyter_client as a Jupyter kernel should', () => {
   assert.is(report.interrupted, 'KeyboardInterrupt')
   assert.equal(report.after_interrupt.outputs[2], ['execute_result', { 'text/plain': '5' }])
   assert.equal(report.after_restart.outputs[2], ['execute_result', { 'text/plain': "'undefined'" }])
+})
+
+test('jupyter nbconvert executes a notebook on the dj kernel, from the notebook\'s folder, also with errors allowed', () => {
+  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix }
+  assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
+  const folder = mkdtempSync(join(tmpdir(), 'dj-nb-'))
+  const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })
+  const notebook = (cells: object[]) => JSON.stringify({ cells, metadata: { kernelspec: { display_name: 'DataJoint (TypeScript)', language: 'typescript', name: 'dj' } }, nbformat: 4, nbformat_minor: 5 })
+  const run = (name: string, cells: object[], extra: string[] = []) => {
+    writeFileSync(join(folder, `${name}.ipynb`), notebook(cells))
+    const r = spawnSync('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'notebook', '--execute', `${name}.ipynb`, '--output', `${name}.out.ipynb`, ...extra], { cwd: folder, env, encoding: 'utf8', timeout: 120_000 })
+    return { status: r.status, stderr: r.stderr, cells: r.status === 0 ? JSON.parse(readFileSync(join(folder, `${name}.out.ipynb`), 'utf8')).cells : [] }
+  }
+  const ok = run('queries', [
+    cell('const s = dj.schema("nb")\nclass Item extends dj.Manual { static override definition = "item : int32\\n---\\nname : varchar(8)" }\nawait s.declare(Item)\nawait Item.insert([[1, "one"], [2, "two"]])'),
+    cell('Item.restrict({ item: 2 })'),
+    cell('console.log(await Item.count())\ndisplay.markdown("**done**")'),
+  ])
+  assert.is(ok.status, 0, ok.stderr)
+  const preview = ok.cells[1].outputs[0]
+  assert.is(preview.output_type, 'execute_result')
+  assert.match(preview.data['text/html'].join(''), /<td>two<\/td>/)
+  assert.equal(ok.cells[2].outputs.map((o: { output_type: string }) => o.output_type), ['stream', 'display_data'])
+  assert.equal(ok.cells[2].outputs[0].text, ['2\n'])
+  const failing = [cell('throw new RangeError("bad cell")'), cell('1 + 1')]
+  assert.is.not(run('errors', failing).status, 0)
+  const allowed = run('allowed', failing, ['--allow-errors'])
+  assert.is(allowed.status, 0, allowed.stderr)
+  assert.equal([allowed.cells[0].outputs[0].ename, allowed.cells[0].outputs[0].evalue], ['RangeError', 'bad cell'])
+  assert.equal(allowed.cells[1].outputs[0].data['text/plain'], ['2'])
 })
 
 test.run()
