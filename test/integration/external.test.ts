@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3'
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import S3rver from 's3rver'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -118,22 +118,30 @@ test('S3 store: attachments, raw bytes and folder objects; garbage collection de
     doc = null : <attach@cloud>
     raw = null : <hash@cloud>
     tree = null : <object@cloud>
+    vol = null : <npy@cloud>
+    ref = null : <filepath@cloud>
     `
   }
   await schema.declare(Cloudy)
+  // a file already in the bucket, under the store's location, for <filepath@cloud>
+  const client = new S3Client({ endpoint: `http://127.0.0.1:${s3port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } })
+  await client.send(new PutObjectCommand({ Bucket: 'datajoint', Key: 'lab/raw/shared/atlas.txt', Body: Buffer.from('atlas') }))
   const doc = join(work, 'protocol.md')
   writeFileSync(doc, '# protocol')
   const tree = join(work, 'tree')
   mkdirSync(tree, { recursive: true })
   writeFileSync(join(tree, 'x.bin'), 'xx')
-  await Cloudy.insert1({ k: 1, doc, raw: Buffer.from([1, 2, 3]), tree })
+  const vol = new dj.blob.NDArray('int16', [3], new Int16Array([7, 8, 9]))
+  await Cloudy.insert1({ k: 1, doc, raw: Buffer.from([1, 2, 3]), tree, vol, ref: 'shared/atlas.txt' })
   const got = await Cloudy.fetch1()
+  assert.equal([...((await (got.vol as InstanceType<typeof dj.ObjectRef>).load()).data as Int16Array)], [7, 8, 9])
+  assert.is((await (got.ref as InstanceType<typeof dj.ObjectRef>).read()).toString(), 'atlas')
   assert.is(readFileSync(got.doc as string, 'utf8'), '# protocol')
   assert.equal([...(got.raw as Buffer)], [1, 2, 3])
   assert.is((await (got.tree as InstanceType<typeof dj.ObjectRef>).list()).length, 1)
   await Cloudy.deleteQuick()
   const g = await dj.gc(schema, { store: 'cloud', dryRun: false })
-  assert.equal([g.referenced, g.deleted], [1, 3]) // Offsite's signal stays
+  assert.equal([g.referenced, g.deleted], [1, 4]) // Offsite's signal stays; the filepath file is not ours to delete
   assert.is((await dj.gc(schema, { store: 'cloud' })).unreferenced, 0)
 })
 
