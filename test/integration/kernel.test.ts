@@ -85,4 +85,13 @@ test('jupyter nbconvert executes a notebook on the dj kernel, from the notebook\
   assert.equal(allowed.cells[1].outputs[0].data['text/plain'], ['2'])
 })
 
+test('jupyter console talks to the dj kernel', () => {
+  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix }
+  assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
+  const r = spawnSync('/usr/bin/jupyter', ['console', '--kernel', 'dj', '--simple-prompt'], { cwd: tmpdir(), env, input: 'const a: number = 20\na * 2 + 2\n', encoding: 'utf8', timeout: 90_000 })
+  assert.match(r.stdout, /DataJoint \(TypeScript\)/, r.stdout + r.stderr)
+  assert.match(r.stdout, /Out\[2\]: 42/, r.stdout + r.stderr)
+})
+
 test.run()
