@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import mysql from 'mysql2/promise'
 import * as dj from '../runtime/index.js'
 import { blobBench } from './blob.js'
+import { kernelBench } from './kernel.js'
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000)
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3)
@@ -146,3 +147,4 @@ async function main() {
 
 await main()
 blobBench()
+kernelBench()

@@ -1,0 +1,47 @@
+/**
+ * The dj kernel next to tslab (installed from npm by this script into a temporary folder), both
+ * driven by Debian's jupyter_client in the same run: startup to the first kernel_info_reply, a
+ * trivial cell (median of 50), a 200-line typed cell, memory after start.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+export function kernelBench(): void {
+  if (!existsSync('/usr/bin/python3') || spawnSync('/usr/bin/python3', ['-c', 'import jupyter_client']).status !== 0) {
+    console.log('\nkernel: skipped (needs Debian python3-jupyter-client; .ci/run installs it)')
+    return
+  }
+  const data = mkdtempSync(join(tmpdir(), 'dj-kbench-'))
+  const env = { ...process.env, JUPYTER_DATA_DIR: data }
+  // the built kernel (dist/, as installed users run it) when there is one
+  const dist = join(root, 'dist/kernel/cli.js')
+  spawnSync(process.execPath, existsSync(dist) ? [dist, 'kernel', 'install'] : ['--import', 'tsx', join(root, 'kernel/cli.ts'), 'kernel', 'install'], { env })
+  const tslabDir = join(tmpdir(), 'dj-bench-tslab')
+  if (!existsSync(join(tslabDir, 'node_modules/.bin/tslab'))) {
+    spawnSync('npm', ['install', '--no-audit', '--no-fund', '--prefix', tslabDir, 'tslab@1.0.22'], { stdio: 'ignore' })
+  }
+  const tslab = join(tslabDir, 'node_modules/.bin/tslab')
+  const kernels = ['dj']
+  if (existsSync(tslab)) {
+    mkdirSync(join(data, 'kernels', 'tslab'), { recursive: true })
+    writeFileSync(join(data, 'kernels', 'tslab', 'kernel.json'), JSON.stringify({ argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'], display_name: 'tslab', language: 'typescript' }))
+    kernels.push('tslab')
+  }
+  console.log('\nkernel (jupyter_client): startup to kernel_info_reply, trivial cell (median of 50), 200-line typed cell, memory after start')
+  for (const k of kernels) {
+    const r = spawnSync('/usr/bin/python3', [join(root, 'bench/kernel_bench.py'), k], { env, encoding: 'utf8', timeout: 300_000 })
+    const line = r.stdout.trim().split('\n').pop() ?? ''
+    try {
+      const m = JSON.parse(line)
+      console.log(`${k.padEnd(8)} startup ${m.startup_s.toFixed(2)} s   trivial ${m.trivial_ms.toFixed(1)} ms   typed 200 lines ${m.typed200_ms.toFixed(0)} ms   ${m.rss_mib.toFixed(0)} MiB`)
+    } catch {
+      console.log(`${k.padEnd(8)} failed: ${(r.stderr || line).split('\n').slice(-3).join(' ')}`)
+    }
+  }
+  console.log('reference on this machine class: tslab 0.71 s, 2.7 ms, 68 ms, 174 MiB; Deno 0.11 s, 1.6 ms, 3.4 ms, 201 MiB')
+}
