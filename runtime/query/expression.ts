@@ -11,7 +11,7 @@ import { type Attribute, computedAttribute } from '../heading/attribute.js'
 import type { Heading } from '../heading/heading.js'
 import { type Condition, compileCondition, Not, type Restrictor, SqlFragment } from './condition.js'
 import { display, type MimeBundle } from '../display.js'
-import { previewHtml, previewText } from './preview.js'
+import { previewBundle, previewHtml, previewText } from './preview.js'
 import { Top } from './top.js'
 import { download } from '../storage/external.js'
 import { type Decoder, decoderFor } from './values.js'
@@ -127,12 +127,9 @@ export abstract class QueryExpression implements Restrictor {
 
   protected restrictOne(c: Condition | Top | Universal): QueryExpression {
     if (c instanceof Universal) return this
-    if (c instanceof Top) {
-      const base = this.ordering() || !(this.selectMap() === null && this.groupBy() === null && !this.isDistinct()) ? this.asSubquery() : this
-      return Derived.from(base, { ordering: { orderBy: base.orderItems(c.orderBy), limit: c.limit, offset: c.offset } })
-    }
-    const cond = isQueryClass(c) ? new c() : c
     const base = this.isSimple ? this : this.asSubquery()
+    if (c instanceof Top) return Derived.from(base, { ordering: { orderBy: base.orderItems(c.orderBy), limit: c.limit, offset: c.offset } })
+    const cond = isQueryClass(c) ? new c() : c
     if (cond instanceof QueryExpression) assertJoinable(base, cond, 'restrict')
     const compiled = compileCondition(cond, base.heading, base.connection.dialect, base.label)
     if (compiled.sql === 'TRUE') return base
@@ -159,9 +156,7 @@ export abstract class QueryExpression implements Restrictor {
   /** `SELECT DISTINCT attributes ...` of this expression, to be used as a restriction operand. */
   subquery(attributes: readonly string[]): SqlFragment {
     if (this.ordering()) return this.asSubquery().subquery(attributes)
-    const cols = attributes.length ? attributes : []
-    const stmt = this.toSQL({}, cols, { distinct: true })
-    return stmt
+    return this.toSQL({}, attributes, { distinct: true })
   }
 
   // --- projection -----------------------------------------------------------------------
@@ -368,7 +363,7 @@ export abstract class QueryExpression implements Restrictor {
       const bs = b.toSQL()
       const leftPart = `SELECT ${names.map(q).join(',')} FROM (${a.sql}) AS ${q(nextAlias())} LEFT JOIN (${bs.sql}) AS ${q(nextAlias())} USING (${pk.map(q).join(', ')})`
       const onlyB = b.exclude(this.proj())
-      const bOnly = onlyB.toSQL({}, names.map((n) => n), { nullFor: new Set(A.secondaryAttributes) })
+      const bOnly = onlyB.toSQL({}, names, { nullFor: new Set(A.secondaryAttributes) })
       from = new SqlFragment(`((${leftPart}) UNION (${bOnly.sql})) AS ${q(nextAlias())}`, [...a.params, ...bs.params, ...bOnly.params])
     }
     return new Derived({ connection: this.connection, heading: A.derive(attributes), from, label: `${this.label} + ${b.label}` })
@@ -379,9 +374,8 @@ export abstract class QueryExpression implements Restrictor {
   /** The SELECT statement of this expression (DataJoint's make_sql). */
   toSQL(options: FetchOptions = {}, attributes: readonly string[] = this.heading.names, extra: { distinct?: boolean; nullFor?: ReadonlySet<string> } = {}): SqlFragment {
     const own = this.ordering()
-    if (own && (options.orderBy !== undefined || options.limit !== undefined || options.offset !== undefined)) {
-      return this.asSubquery().toSQL(options, attributes, extra)
-    }
+    const limited = options.limit !== undefined || options.offset !== undefined
+    if (own && (limited || options.orderBy !== undefined)) return this.asSubquery().toSQL(options, attributes, extra)
     const d = this.connection.dialect
     const select = this.selectMap()
     const cols = attributes.map((a) => {
@@ -395,8 +389,9 @@ export abstract class QueryExpression implements Restrictor {
     let text = `SELECT ${distinct ? 'DISTINCT ' : ''}${cols.length ? cols.join(',') : '1'} FROM ${from.sql}${where.sql}`
     const group = this.groupBy()
     if (group && group.length) text += ` GROUP BY ${group.map(d.quote).join(', ')}`
-    const ordering = own ?? (options.orderBy !== undefined || options.limit !== undefined || options.offset !== undefined
-      ? { orderBy: this.orderItems(options.orderBy ?? (options.limit !== undefined || options.offset !== undefined ? 'KEY' : undefined)), limit: options.limit, offset: options.offset }
+    // a limit without an order takes the primary key's order, so that pages are stable
+    const ordering = own ?? (limited || options.orderBy !== undefined
+      ? { orderBy: this.orderItems(options.orderBy ?? 'KEY'), limit: options.limit, offset: options.offset }
       : null)
     if (ordering) {
       if (ordering.orderBy.length) text += ` ORDER BY ${ordering.orderBy.join(', ')}`
@@ -434,13 +429,22 @@ export abstract class QueryExpression implements Restrictor {
     return out
   }
 
-  protected async rowsOf(options: FetchOptions, names: readonly string[]): Promise<Row[]> {
-    const stmt = this.toSQL(options, names)
-    const rows = (await this.connection.query(stmt.sql, stmt.params)).rows as Row[]
-    const decoders = this.decodersFor(names)
+  /** Decodes fetched rows in place: column values, then values kept in external stores. */
+  protected async decodeRows(rows: Row[], names: readonly string[], decoders = this.decodersFor(names)): Promise<void> {
     if (decoders.length) for (const row of rows) for (const [a, d] of decoders) row[a] = d(row[a])
     await this.downloadExternal(rows, names)
+  }
+
+  /** The rows with only the given attributes, decoded (fetch and the previews build on it). */
+  async rows(names: readonly string[], options: FetchOptions = {}): Promise<Row[]> {
+    const stmt = this.toSQL(options, names)
+    const rows = (await this.connection.query(stmt.sql, stmt.params)).rows as Row[]
+    await this.decodeRows(rows, names)
     return rows
+  }
+
+  protected keyOf(row: Row): Row {
+    return Object.fromEntries(this.primaryKey.map((k) => [k, row[k]]))
   }
 
   /** Values kept in external stores are fetched and decoded after the query. */
@@ -483,13 +487,13 @@ export abstract class QueryExpression implements Restrictor {
     const attrs = args.filter((a): a is string => typeof a === 'string')
     if (attrs.length === 0) {
       const names = this.heading.names
-      const rows = await this.rowsOf(options, names)
+      const rows = await this.rows(names, options)
       return options.format === 'columns' ? toColumns(rows, names, this.heading) : rows
     }
-    if (attrs.length === 1 && attrs[0] === 'KEY') return this.rowsOf(options, this.primaryKey)
+    if (attrs.length === 1 && attrs[0] === 'KEY') return this.rows(this.primaryKey, options)
     const names = this.expandAttributes(attrs)
-    const rows = await this.rowsOf(options, names)
-    const columns = attrs.map((a) => (a === 'KEY' ? rows.map((r) => Object.fromEntries(this.primaryKey.map((k) => [k, r[k]]))) : rows.map((r) => r[a])))
+    const rows = await this.rows(names, options)
+    const columns = attrs.map((a) => (a === 'KEY' ? rows.map((r) => this.keyOf(r)) : rows.map((r) => r[a])))
     return columns.length === 1 ? columns[0] : columns
   }
 
@@ -501,7 +505,7 @@ export abstract class QueryExpression implements Restrictor {
   async fetch1(...attributes: string[]): Promise<any>
   async fetch1(...attributes: string[]): Promise<any> {
     const names = attributes.length ? this.expandAttributes(attributes) : this.heading.names
-    const rows = await this.rowsOf({}, names)
+    const rows = await this.rows(names)
     if (rows.length !== 1) {
       throw new DataJointError(`fetch1 expects exactly one row of ${this.label}, but the query has ${rows.length === 0 ? 'none' : rows.length}.`, {
         hint: 'Restrict the query to a single primary key first, e.g. Table.restrict(key).fetch1().',
@@ -509,13 +513,13 @@ export abstract class QueryExpression implements Restrictor {
     }
     const row = rows[0]!
     if (attributes.length === 0) return row
-    const values = attributes.map((a) => (a === 'KEY' ? Object.fromEntries(this.primaryKey.map((k) => [k, row[k]])) : row[a]))
+    const values = attributes.map((a) => (a === 'KEY' ? this.keyOf(row) : row[a]))
     return values.length === 1 ? values[0] : values
   }
 
   /** The primary-key values of the rows. */
   async keys(options: Omit<FetchOptions, 'format'> = {}): Promise<Row[]> {
-    return this.rowsOf(options, this.primaryKey)
+    return this.rows(this.primaryKey, options)
   }
 
   /** The first rows in primary-key order. */
@@ -534,8 +538,7 @@ export abstract class QueryExpression implements Restrictor {
     const stmt = this.toSQL({}, names)
     const decoders = this.decodersFor(names)
     for await (const row of this.connection.stream(stmt.sql, stmt.params)) {
-      for (const [a, d] of decoders) row[a] = d(row[a])
-      await this.downloadExternal([row], names)
+      await this.decodeRows([row], names, decoders)
       yield row as Row
     }
   }
@@ -572,8 +575,7 @@ export abstract class QueryExpression implements Restrictor {
 
   /** The display protocol of the kernel and REPL: a MIME bundle of this query's preview. */
   async [display](): Promise<MimeBundle> {
-    const [text, html] = await Promise.all([this.preview(), this.previewHtml()])
-    return { 'text/plain': text, 'text/html': html }
+    return previewBundle(this)
   }
 }
 

@@ -19,18 +19,37 @@ function show(v: unknown): string {
   return String(v)
 }
 
-async function sample(q: QueryExpression, limit: number): Promise<{ attributes: Attribute[]; rows: Row[]; total: number }> {
+interface Sample {
+  attributes: Attribute[]
+  /** up to limit + 1 rows, decoded like fetch, heavy columns left out */
+  rows: Row[]
+  total: number
+  limit: number
+}
+
+async function sample(q: QueryExpression, limit: number = config.get('display.limit') as number): Promise<Sample> {
   const attributes = q.heading.attributes
   const light = attributes.filter((a) => !isHeavy(a)).map((a) => a.name)
-  const stmt = q.toSQL({ limit: limit + 1, orderBy: q.primaryKey.length ? 'KEY' : undefined }, light)
-  const [rows, total] = await Promise.all([q.connection.query(stmt.sql, stmt.params).then((r) => r.rows as Row[]), q.count()])
-  return { attributes, rows, total }
+  const [rows, total] = await Promise.all([q.rows(light, { limit: limit + 1, orderBy: q.primaryKey.length ? 'KEY' : undefined }), q.count()])
+  return { attributes, rows, total, limit }
 }
 
 export async function previewText(q: QueryExpression, options: { limit?: number; width?: number } = {}): Promise<string> {
-  const limit = options.limit ?? (config.get('display.limit') as number)
-  const maxWidth = options.width ?? (config.get('display.width') as number)
-  const { attributes, rows, total } = await sample(q, limit)
+  return renderText(await sample(q, options.limit), options.width)
+}
+
+export async function previewHtml(q: QueryExpression, options: { limit?: number } = {}): Promise<string> {
+  return renderHtml(await sample(q, options.limit), q.heading.comment)
+}
+
+/** Both previews from one sample of the rows (what the kernel and the REPL show). */
+export async function previewBundle(q: QueryExpression): Promise<Record<string, string>> {
+  const s = await sample(q)
+  return { 'text/plain': renderText(s), 'text/html': renderHtml(s, q.heading.comment) }
+}
+
+function renderText({ attributes, rows, total, limit }: Sample, width?: number): string {
+  const maxWidth = width ?? (config.get('display.width') as number)
   const shown = rows.slice(0, limit)
   const cells = (a: Attribute, r: Row) => (isHeavy(a) ? placeholder(a) : show(r[a.name]))
   const widths = attributes.map((a) => Math.min(maxWidth, Math.max((a.inKey ? 1 : 0) + a.name.length, ...shown.map((r) => cells(a, r).length))))
@@ -60,9 +79,7 @@ const STYLE = `<style>
 .dj-preview .dj-count{opacity:.75;margin-top:2px}
 </style>`
 
-export async function previewHtml(q: QueryExpression, options: { limit?: number } = {}): Promise<string> {
-  const limit = options.limit ?? (config.get('display.limit') as number)
-  const { attributes, rows, total } = await sample(q, limit)
+function renderHtml({ attributes, rows, total, limit }: Sample, comment: string): string {
   const head = attributes
     .map((a) => {
       const tip = [a.inKey ? 'primary key' : '', a.type, a.comment].filter(Boolean).join(' · ')
@@ -78,6 +95,6 @@ export async function previewHtml(q: QueryExpression, options: { limit?: number 
     }).join('') + '</tr>')
     .join('')
   const more = rows.length > limit ? `<tr><td colspan="${attributes.length}">…</td></tr>` : ''
-  const title = q.heading.comment ? `<div class="dj-title">${escapeHtml(q.heading.comment)}</div>` : ''
+  const title = comment ? `<div class="dj-title">${escapeHtml(comment)}</div>` : ''
   return `<div class="dj-preview">${STYLE}${title}<table><thead><tr>${head}</tr></thead><tbody>${body}${more}</tbody></table><div class="dj-count">Total: ${total}</div></div>`
 }
