@@ -1,10 +1,9 @@
 #!/usr/bin/env node
-/** The `dj` command: `dj` starts the REPL; `dj --version`; `dj help`. */
+/**
+ * The `dj` command: the REPL, `dj worker`, `dj kernel`. Each command loads only what it needs
+ * (zeromq for the kernel, tsx for workers), so that none pays for the others at start-up.
+ */
 import { version } from '../runtime/version.js'
-import { startRepl } from './repl.js'
-import { runWorker } from './worker.js'
-import { installKernelSpec } from './jupyter/install.js'
-import { startKernel } from './jupyter/kernel.js'
 
 const HELP = `Usage: dj [command]
 
@@ -25,7 +24,7 @@ const [command] = process.argv.slice(2)
 switch (command) {
   case undefined:
   case 'repl':
-    startRepl(version)
+    ;(await import('./repl.js')).startRepl(version)
     break
   case 'worker': {
     const args = process.argv.slice(3)
@@ -45,6 +44,7 @@ switch (command) {
       break
     }
     const num = (k: string) => (flags[k] === undefined ? undefined : Number(flags[k]))
+    const { runWorker } = await import('./worker.js')
     runWorker(module, { tables, limit: num('limit'), maxCalls: num('max-calls'), order: flags.order as never, once: flags.once === true })
       .then((r) => process.exit(r.failed ? 1 : 0))
       .catch((e: Error) => {
@@ -55,17 +55,19 @@ switch (command) {
   }
   case 'kernel': {
     const args = process.argv.slice(3)
+    const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)
     if (args[0] === 'install') {
-      const at = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)
+      const { installKernelSpec } = await import('./jupyter/install.js')
       const dir = installKernelSpec({ user: args.includes('--user'), prefix: at('--prefix'), name: at('--name') })
       process.stdout.write(`Installed the kernelspec "${at('--name') ?? 'dj'}" (DataJoint (TypeScript)) in ${dir}\n`)
       break
     }
-    const file = args[args.indexOf('--connection-file') + 1] ?? args.find((a) => a.endsWith('.json'))
-    if (!file || args.indexOf('--connection-file') < 0 && !file) {
+    const file = at('--connection-file') ?? args.find((a) => a.endsWith('.json'))
+    if (!file) {
       process.stderr.write(`dj kernel: --connection-file FILE is required (Jupyter passes it).\n`)
       process.exit(2)
     }
+    const { startKernel } = await import('./jupyter/kernel.js')
     startKernel(file).catch((e: Error) => {
       process.stderr.write(`dj kernel: ${e.stack ?? e.message}\n`)
       process.exit(1)

@@ -14,9 +14,8 @@ import { PassThrough } from 'node:stream'
 import { inspect } from 'node:util'
 import * as dj from '../runtime/index.js'
 import { terminalProgress } from './progress-bar.js'
+import { ownBundle } from './session.js'
 import { IncompleteInput, toJavaScript } from './typescript.js'
-
-const DISPLAY = Symbol.for('Jupyter.display')
 
 /** Text shown as it is by the REPL's writer. */
 class Shown {
@@ -74,15 +73,14 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     }
     busy = new Promise((done) => evaluate.call(server, js, context, file, (err, result) => {
       // a query (or table class) as the result shows its preview, as in a notebook
-      const display = !err && result !== null && (typeof result === 'object' || typeof result === 'function')
-        ? (result as Record<symbol, unknown>)[DISPLAY] : undefined
-      if (typeof display !== 'function') {
+      const bundle = err ? null : ownBundle(result)
+      if (!bundle) {
         cb(err, result)
         done()
         return
       }
-      Promise.resolve(display.call(result))
-        .then((bundle: Record<string, string>) => cb(null, new Shown(bundle['text/plain'] ?? String(result))))
+      bundle
+        .then((b) => cb(null, new Shown(String(b['text/plain'] ?? result))))
         .catch((e: unknown) => cb(e as Error, undefined))
         .finally(done)
     }))

@@ -18,10 +18,16 @@ export interface SessionHooks {
   clear(wait: boolean): void
 }
 
+/** The bundle a value shows through the display protocol, or null when it has none. */
+export function ownBundle(value: unknown): Promise<Bundle> | null {
+  const own = value !== null && (typeof value === 'object' || typeof value === 'function') ? (value as Record<symbol, unknown>)[dj.display] : undefined
+  return typeof own === 'function' ? Promise.resolve(own.call(value) as Bundle) : null
+}
+
 /** The MIME bundle of a value: its own display protocol, else its inspection as text. */
 export async function bundleOf(value: unknown): Promise<Bundle> {
-  const own = value !== null && (typeof value === 'object' || typeof value === 'function') ? (value as Record<symbol, unknown>)[dj.display] : undefined
-  if (typeof own === 'function') return (await own.call(value)) as Bundle
+  const own = ownBundle(value)
+  if (own) return own
   return { 'text/plain': typeof value === 'string' ? inspect(value) : inspect(value, { colors: false, depth: 4 }) }
 }
 
