@@ -69,6 +69,8 @@ function checkTier(table: Table, options: InsertOptions): void {
   }
 }
 
+const insertMode = (o: InsertOptions) => (o.replace ? 'replace' : o.skipDuplicates ? 'skip' : 'insert')
+
 const isRequired = (a: Attribute) => !a.nullable && a.default === null && !a.autoIncrement
 
 interface Group {
@@ -99,12 +101,6 @@ export async function insertRows(table: Table, source: InsertSource, options: In
   if (external.length) rows = await uploadRows(table, rows, external)
   const visible = heading.attributes
   const label = table.label
-  const encoders = new Map<string, Encoder>()
-  const encoder = (a: Attribute) => {
-    let e = encoders.get(a.name)
-    if (!e) encoders.set(a.name, (e = encoderFor(a, label)))
-    return e
-  }
   const groups = new Map<string, Group>()
   const groupFor = (fields: Attribute[], i: number): Group => {
     const key = fields.map((f) => f.name).join('\u0000')
@@ -117,7 +113,7 @@ export async function insertRows(table: Table, source: InsertSource, options: In
           hint: `Every attribute without a default must be given: ${visible.filter(isRequired).map((a) => a.name).join(', ')}.`,
         })
       }
-      groups.set(key, (g = { fields, encoders: fields.map(encoder), rows: [], hasDefault: false }))
+      groups.set(key, (g = { fields, encoders: fields.map((f) => encoderFor(f, label)), rows: [], hasDefault: false }))
     }
     return g
   }
@@ -176,7 +172,7 @@ export async function insertRows(table: Table, source: InsertSource, options: In
 
   const conn = table.connection
   const limit = await statementLimit(conn)
-  const mode = options.replace ? 'replace' : options.skipDuplicates ? 'skip' : 'insert'
+  const mode = insertMode(options)
   const statements: Array<{ sql: string; params: unknown[] }> = []
   for (const g of groups.values()) {
     const cols = g.fields.map((f) => f.name)
@@ -192,22 +188,12 @@ export async function insertRows(table: Table, source: InsertSource, options: In
       bytes = 0
     }
     for (const row of g.rows) {
+      const withDefault = g.hasDefault && row.includes(DEFAULT)
       let size = 3
-      let tuple = plain
-      if (g.hasDefault && row.includes(DEFAULT)) tuple = `(${row.map((v) => (v === DEFAULT ? 'DEFAULT' : '?')).join(',')})`
-      for (const v of row) {
-        if (v === DEFAULT) continue
-        size += typeof v === 'string' ? v.length * 2 + 3 : v instanceof Uint8Array ? v.length * 2 + 3 : 24
-        params.push(v)
-      }
-      if (tuples.length > 0 && (bytes + size > limit || (options.chunkSize !== undefined && tuples.length >= options.chunkSize))) {
-        // the params of this row were pushed already: move them to the next statement
-        const own = row.filter((v) => v !== DEFAULT).length
-        const carried = params.splice(params.length - own, own)
-        flush()
-        params.push(...carried)
-      }
-      tuples.push(tuple)
+      for (const v of row) if (v !== DEFAULT) size += typeof v === 'string' ? v.length * 2 + 3 : v instanceof Uint8Array ? v.length * 2 + 3 : 24
+      if (tuples.length > 0 && (bytes + size > limit || (options.chunkSize !== undefined && tuples.length >= options.chunkSize))) flush()
+      tuples.push(withDefault ? `(${row.map((v) => (v === DEFAULT ? 'DEFAULT' : '?')).join(',')})` : plain)
+      for (const v of row) if (v !== DEFAULT) params.push(v)
       bytes += size
     }
     flush()
@@ -253,8 +239,7 @@ async function insertFromQuery(table: Table, source: QueryExpression, options: I
   const cols = source.heading.names.filter((n) => heading.has(n))
   const conn = table.connection
   const select = source.toSQL({}, cols)
-  const mode = options.replace ? 'replace' : options.skipDuplicates ? 'skip' : 'insert'
-  const sql = conn.dialect.insertSelect(table.fullTableName, cols, select.sql, mode, table.primaryKey)
+  const sql = conn.dialect.insertSelect(table.fullTableName, cols, select.sql, insertMode(options), table.primaryKey)
   try {
     return (await conn.query(sql, select.params)).affectedRows
   } catch (err) {
