@@ -35,6 +35,7 @@ interface PlanNode {
 
 export interface DeletePlan {
   root: TableNode
+  graph: DependencyGraph
   nodes: PlanNode[]
   preview(): Promise<DeletePreview>
 }
@@ -53,14 +54,17 @@ function anyOf(conds: Array<SqlFragment | null>): SqlFragment | null {
 
 const where = (c: SqlFragment | null) => (c ? new SqlFragment(` WHERE ${c.sql}`, c.params) : new SqlFragment(''))
 
-/** Rows of `node` matched by its condition, as a fixed list of keys (so later deletes cannot change it). */
-async function materialize(table: Table, node: TableNode, cond: SqlFragment | null, columns: string[]): Promise<SqlFragment> {
+/**
+ * Rows of `node` matched by its condition, as a fixed list of keys (so later deletes cannot
+ * change it): a condition on `as`, the columns the keys are compared with (default: the same).
+ */
+async function materialize(table: Table, node: TableNode, cond: SqlFragment | null, columns: string[], as: string[] = columns): Promise<SqlFragment> {
   const q = table.connection.dialect.quote
   const w = where(cond)
   const rows = await table.connection.query(`SELECT DISTINCT ${columns.map(q).join(',')} FROM ${node.full}${w.sql}`, w.params, { rowsAsArray: true })
   if (rows.rows.length === 0) return new SqlFragment('FALSE')
   const tuple = `(${columns.map(() => '?').join(',')})`
-  return new SqlFragment(`(${columns.map(q).join(',')}) IN (${rows.rows.map(() => tuple).join(',')})`, rows.rows.flat())
+  return new SqlFragment(`(${as.map(q).join(',')}) IN (${rows.rows.map(() => tuple).join(',')})`, rows.rows.flat())
 }
 
 export async function deletePlan(table: Table, options: Pick<DeleteOptions, 'partIntegrity'> = {}): Promise<DeletePlan> {
@@ -112,16 +116,14 @@ export async function deletePlan(table: Table, options: Pick<DeleteOptions, 'par
       let added = false
       for (const pn of nodes) {
         const master = masterOf(pn.node, graph)
-        if (!master || nodes.some((x) => x.node.full === master.full && roots.has(master.full))) continue
-        if (nodes.some((x) => x.node.full === master.full)) continue
+        if (!master || nodes.some((x) => x.node.full === master.full)) continue
         const edge = graph.parents(pn.node.full).find((e) => e.parent.full === master.full)
         if (!edge) continue
+        // the part's key values, compared with the master's key columns they refer to
         const childCols = Object.keys(edge.attributeMap)
-        const keys = await materialize(table, pn.node, pn.condition, childCols)
+        const keys = await materialize(table, pn.node, pn.condition, childCols, childCols.map((c) => edge.attributeMap[c]!))
         if (keys.sql === 'FALSE') continue
-        // the part's columns name the master's key columns
-        const renamed = new SqlFragment(keys.sql.replace(/^\(([^)]*)\)/, `(${childCols.map((c) => q(edge.attributeMap[c]!)).join(',')})`), keys.params)
-        roots.set(master.full, renamed)
+        roots.set(master.full, keys)
         added = true
       }
       if (!added) break
@@ -131,6 +133,7 @@ export async function deletePlan(table: Table, options: Pick<DeleteOptions, 'par
 
   return {
     root,
+    graph,
     nodes,
     async preview(): Promise<DeletePreview> {
       const out: DeletePreview = []
@@ -144,11 +147,10 @@ export async function deletePlan(table: Table, options: Pick<DeleteOptions, 'par
   }
 }
 
-function checkParts(counts: Map<string, number>, plan: DeletePlan, graph: { node: (s: string, t: string) => TableNode }): void {
+function checkParts(counts: Map<string, number>, plan: DeletePlan): void {
   for (const { node } of plan.nodes) {
-    const p = parseTableName(node.table)
-    if (p?.tier !== 'part' || !(counts.get(node.full) ?? 0)) continue
-    const master = graph.node(node.schema, p.master)
+    const master = masterOf(node, plan.graph)
+    if (!master || !(counts.get(node.full) ?? 0)) continue
     if (!(counts.get(master.full) ?? 0)) {
       throw new DataJointError(`Attempt to delete rows of the part table ${node.full} before deleting from its master ${master.full}.`, {
         hint: "Delete from the master instead, or pass { partIntegrity: 'cascade' } to delete the masters too, or { partIntegrity: 'ignore' }.",
@@ -168,8 +170,7 @@ export async function deleteRows(table: Table, options: DeleteOptions = {}): Pro
     log.warn(`Nothing to delete in ${table.label}.`)
     return 0
   }
-  const nodeOf = (s: string, t: string): TableNode => ({ schema: s, table: t, full: conn.dialect.fullName(s, t) })
-  if (integrity === 'enforce') checkParts(new Map(preview.map((p) => [p.table, p.rows])), plan, { node: nodeOf })
+  if (integrity === 'enforce') checkParts(new Map(preview.map((p) => [p.table, p.rows])), plan)
   if (ask) {
     for (const p of preview) if (p.rows) log.info(`Deleting ${p.rows} rows from ${p.table}`)
     const ok = await confirm('Commit deletes? [yes, No]: ', 'Pass { prompt: false } to delete without asking, or set dj.config.safemode = false.')
@@ -194,7 +195,7 @@ export async function deleteRows(table: Table, options: DeleteOptions = {}): Pro
         throw err
       }
     }
-    if (integrity === 'enforce') checkParts(counts, plan, { node: nodeOf })
+    if (integrity === 'enforce') checkParts(counts, plan)
     return counts.get(plan.root.full) ?? 0
   }
   const deleted = options.transaction === false || conn.inTransaction ? await run() : await conn.transaction(run)
