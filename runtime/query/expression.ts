@@ -452,8 +452,10 @@ export abstract class QueryExpression implements Restrictor {
     const external = names.map((n) => this.heading.get(n)!).filter((a) => a.codec?.store !== null && a.codec?.store !== undefined)
     if (external.length === 0) return
     const database = this.databaseOf()
+    const conn = this.connection
+    const db = { fetchAll: (sql: string, params: unknown[]) => conn.fetchAll(sql, params), fullName: (s: string, t: string) => conn.dialect.fullName(s, t) }
     await Promise.all(rows.flatMap((row) => external.map(async (a) => {
-      row[a.name] = await download(a, row[a.name], database, (sql, params) => this.connection.fetchAll(sql, params))
+      row[a.name] = await download(a, row[a.name], database, db)
     })))
   }
 

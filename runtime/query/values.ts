@@ -91,13 +91,11 @@ function makeEncoder(attr: Attribute, table: string): Encoder {
       return (v) => {
         if (v === null || v === undefined) return null
         if (typeof v !== 'string') throw invalid(attr, table, typeof v, 'the path of a file to attach')
-        let data: Buffer
         try {
-          data = readFileSync(v)
+          return attachmentPayload(v, readFileSync(v))
         } catch (cause) {
-          throw new DataJointError(`Cannot attach "${v}" to attribute "${attr.name}" of ${table}: ${(cause as Error).message}.`, { cause })
+          throw cannotAttach(attr, table, v, cause)
         }
-        return Buffer.concat([Buffer.from(basename(v), 'utf8'), Buffer.from([0]), data])
       }
     }
     return () => {
@@ -154,6 +152,15 @@ export function decoderFor(attr: Attribute): Decoder | null {
   // the driver gives 64-bit integers beyond 2^53 as text: they come back as exact bigints
   if (/^bigint/i.test(attr.sqlType)) return (v) => (typeof v === 'string' ? BigInt(v) : v)
   return null
+}
+
+/** An attachment as DataJoint stores it: the file's name, a NUL byte, the file's bytes. */
+export function attachmentPayload(path: string, data: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(basename(path), 'utf8'), Buffer.from([0]), data])
+}
+
+export function cannotAttach(attr: Attribute, table: string, path: string, cause: unknown): DataJointError {
+  return new DataJointError(`Cannot attach "${path}" to attribute "${attr.name}" of ${table}: ${(cause as Error).message}.`, { cause })
 }
 
 /**

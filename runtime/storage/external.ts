@@ -8,14 +8,14 @@
 import { createHash } from 'node:crypto'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { basename, dirname, extname, join, relative, sep } from 'node:path'
+import { dirname, extname, join, relative, sep } from 'node:path'
 import { NDArray } from '../blob/values.js'
 import { config } from '../settings/global.js'
 import { pack } from '../blob/pack.js'
 import { unpack } from '../blob/unpack.js'
 import { DataJointError } from '../errors.js'
 import type { Attribute } from '../heading/attribute.js'
-import { saveAttachment } from '../query/values.js'
+import { attachmentPayload, cannotAttach, saveAttachment } from '../query/values.js'
 import { fromNpy, toNpy } from './npy.js'
 import { type ObjectStore, storeFor } from './store.js'
 
@@ -98,15 +98,24 @@ export function contentHash(data: Uint8Array): string {
 
 export const isExternal2 = (a: Attribute) => a.codec !== null && a.codec.store !== null && !a.isExternal
 
-function hashPath(store: ObjectStore, schema: string, hash: string): string {
-  const prefix = (store.spec.hash_prefix ?? '_hash').replace(/^\/+|\/+$/g, '')
-  const folds: string[] = []
+/** A store's path section (`hash_prefix`, `schema_prefix`) without surrounding slashes. */
+export function section(value: unknown, fallback: string): string {
+  return String(value ?? fallback).replace(/^\/+|\/+$/g, '')
+}
+
+/** Successive prefixes of a name, of the lengths in `folds` (DataJoint's subfolding). */
+function subfold(name: string, folds: readonly number[]): string[] {
+  const out: string[] = []
   let at = 0
-  for (const n of store.spec.subfolding ?? []) {
-    folds.push(hash.slice(at, at + n))
+  for (const n of folds) {
+    out.push(name.slice(at, at + n))
     at += n
   }
-  return [prefix, schema, ...folds, hash].filter(Boolean).join('/')
+  return out
+}
+
+function hashPath(store: ObjectStore, schema: string, hash: string): string {
+  return [section(store.spec.hash_prefix, '_hash'), schema, ...subfold(hash, store.spec.subfolding ?? []), hash].filter(Boolean).join('/')
 }
 
 /** The bytes a codec stores for a value. */
@@ -116,13 +125,11 @@ async function payload(attr: Attribute, value: unknown, table: string): Promise<
       return pack(value)
     case 'attach': {
       if (typeof value !== 'string') throw new DataJointError(`Attribute "${attr.name}" of ${table} takes the path of a file to attach.`)
-      let data: Buffer
       try {
-        data = await readFile(value)
+        return attachmentPayload(value, await readFile(value))
       } catch (cause) {
-        throw new DataJointError(`Cannot attach "${value}" to attribute "${attr.name}" of ${table}: ${(cause as Error).message}.`, { cause })
+        throw cannotAttach(attr, table, value, cause)
       }
-      return Buffer.concat([Buffer.from(basename(value), 'utf8'), Buffer.from([0]), data])
     }
     case 'hash':
       if (!(value instanceof Uint8Array)) throw new DataJointError(`Attribute "${attr.name}" of ${table} (${attr.type}) takes bytes (a Buffer or Uint8Array).`)
@@ -147,7 +154,7 @@ function segment(v: unknown): string {
 
 /** `_schema/<schema>/<table>/<k=v>/.../<field>_<token><ext>` for schema-addressed objects. */
 function objectPath(store: ObjectStore, schema: string, table: string, key: Record<string, unknown>, field: string, ext: string): string {
-  const prefix = String(store.spec.schema_prefix ?? '_schema').replace(/^\/+|\/+$/g, '')
+  const prefix = section(store.spec.schema_prefix, '_schema')
   const length = Math.min(16, Math.max(4, Number(store.spec.token_length ?? 8)))
   const token = [...randomBytes(length)].map((b) => TOKEN[b % 64]).join('')
   return [prefix, schema, table, ...Object.entries(key).map(([k, v]) => `${k}=${segment(v)}`), `${field}_${token}${ext}`].filter(Boolean).join('/')
@@ -218,11 +225,15 @@ export async function upload(attr: Attribute, value: unknown, schema: string, ta
 }
 
 /** Fetches and decodes the value of an external attribute from its row's metadata. */
-export type Lookup = (sql: string, params: unknown[]) => Promise<any[]>
+/** The database, for 0.14 attachments whose names live in the `~external_<store>` table. */
+export interface Lookup {
+  fetchAll(sql: string, params: unknown[]): Promise<any[]>
+  fullName(schema: string, table: string): string
+}
 
-export async function download(attr: Attribute, stored: unknown, schema: string, lookup?: Lookup): Promise<unknown> {
+export async function download(attr: Attribute, stored: unknown, schema: string, db?: Lookup): Promise<unknown> {
   if (stored === null || stored === undefined) return null
-  if (attr.isExternal) return legacyDownload(attr, stored, schema, lookup)
+  if (attr.isExternal) return legacyDownload(attr, stored, schema, db)
   const meta = (typeof stored === 'string' ? JSON.parse(stored) : stored) as ExternalMeta
   const store = storeFor(meta.store ?? attr.codec!.store)
   if (['object', 'filepath', 'npy'].includes(attr.codec!.name)) return new ObjectRef(meta as unknown as Record<string, unknown>, store)
@@ -241,22 +252,15 @@ export async function download(attr: Attribute, stored: unknown, schema: string,
  * 0.14 external objects: blobs at `<location>/<schema>/<ab>/<cd>/<32 hex>`, attachments at the
  * same path plus `.<file name>` (the name is kept in the schema's `~external_<store>` table).
  */
-async function legacyDownload(attr: Attribute, stored: unknown, schema: string, lookup?: Lookup): Promise<unknown> {
+async function legacyDownload(attr: Attribute, stored: unknown, schema: string, db?: Lookup): Promise<unknown> {
   if (!(stored instanceof Uint8Array) || stored.length !== 16) throw new DataJointError(`Attribute "${attr.name}" should hold a 16-byte hash.`)
   if (attr.codec!.name !== 'blob' && attr.codec!.name !== 'attach') throw new DataJointError(`Reading 0.14 external ${attr.codec!.name} attributes is not supported yet ("${attr.name}").`)
   const store = storeFor(attr.codec!.store)
   const hex = Buffer.from(stored).toString('hex')
-  const folds: string[] = []
-  let at = 0
-  for (const n of store.spec.subfolding ?? [2, 2]) {
-    folds.push(hex.slice(at, at + n))
-    at += n
-  }
-  const path = [schema, ...folds, hex].join('/')
+  const path = [schema, ...subfold(hex, store.spec.subfolding ?? [2, 2]), hex].join('/')
   if (attr.codec!.name === 'blob') return unpack(await store.get(path))
-  if (!lookup) throw new DataJointError('Internal: reading a 0.14 external attachment needs the database.')
-  const rows = await lookup(`SELECT attachment_name AS name FROM \`${schema}\`.\`~external_${attr.codec!.store}\` WHERE hash = ?`, [Buffer.from(stored)])
+  if (!db) throw new DataJointError('Internal: reading a 0.14 external attachment needs the database.')
+  const rows = await db.fetchAll(`SELECT attachment_name AS name FROM ${db.fullName(schema, `~external_${attr.codec!.store}`)} WHERE hash = ?`, [Buffer.from(stored)])
   if (!rows.length || !rows[0].name) throw new DataJointError(`The attachment ${hex} of "${attr.name}" is not in ~external_${attr.codec!.store}.`)
-  const data = await store.get(`${path}.${rows[0].name}`)
-  return saveAttachment(Buffer.concat([Buffer.from(rows[0].name, 'utf8'), Buffer.from([0]), data]))
+  return saveAttachment(attachmentPayload(rows[0].name, await store.get(`${path}.${rows[0].name}`)))
 }

@@ -5,7 +5,7 @@
  */
 import type { Schema } from '../schema/schema.js'
 import { getTableInfo } from '../table/registry.js'
-import { type ExternalMeta, isExternal2 } from './external.js'
+import { type ExternalMeta, isExternal2, section } from './external.js'
 import { storeFor, storeName } from './store.js'
 
 export interface GarbageReport {
@@ -33,8 +33,8 @@ export async function collectGarbage(schema: Schema, options: { store?: string |
     }
   }
   // hash-addressed objects, and schema-addressed ones (<object@>, <npy@>; a folder object owns the files below it)
-  const section = (p: unknown, d: string) => `${String(p ?? d).replace(/^\/+|\/+$/g, '')}/${schema.database}/`
-  const objects = [...(await store.list(section(store.spec.hash_prefix, '_hash'))), ...(await store.list(section(store.spec.schema_prefix, '_schema')))]
+  const under = (p: unknown, d: string) => store.list(`${section(p, d)}/${schema.database}/`)
+  const objects = [...(await under(store.spec.hash_prefix, '_hash')), ...(await under(store.spec.schema_prefix, '_schema'))]
   const used = (path: string) => {
     if (referenced.has(path)) return true
     for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) if (referenced.has(path.slice(0, i))) return true
