@@ -67,8 +67,9 @@ export class JobQueue {
     if (this.#heading) return this.#heading
     const conn = this.#conn
     const exec = (s: string, p?: readonly unknown[]) => conn.fetchAll(s, p ?? [])
+    // the key attributes are needed by every job operation, whether the table is new or not
+    const keys = await this.keyAttributes()
     if ((await conn.dialect.tableComment(exec, this.target.database, this.tableName)) === null) {
-      const keys = await this.keyAttributes()
       const heading = this.target.heading
       const lines = [
         `# Job queue for ${this.target.fullTableName}`,

@@ -162,6 +162,9 @@ export async function populate(table: Table, restrictions: Condition[], options:
     }
     emit({ type: 'started', table: table.className, key, ...counts() })
     const t0 = Date.now()
+    const complete = async () => {
+      if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
+    }
     try {
       let made = true
       await withDirectInsert(allowed, async () => {
@@ -177,7 +180,7 @@ export async function populate(table: Table, restrictions: Condition[], options:
               })
             }
             await fns.makeInsert!.call(table, { ...key }, computed, fetched)
-            if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
+            await complete()
           })
         } else {
           // the key was missing when the keys were listed; if another process made it since,
@@ -185,12 +188,12 @@ export async function populate(table: Table, restrictions: Condition[], options:
           try {
             await conn.transaction(async () => {
               await fns.make!.call(table, { ...key })
-              if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
+              await complete()
             })
           } catch (err) {
             if (!(err instanceof DuplicateError) || !(await table.restrict(key).exists())) throw err
             made = false
-            if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
+            await complete()
           }
         }
       })
