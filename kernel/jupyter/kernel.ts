@@ -42,10 +42,12 @@ export async function startKernel(connectionFile: string): Promise<void> {
   let parent: Message | null = null
   let interrupt: ((e: Error) => void) | null = null
   const history: Array<[number, number, string]> = []
-  const sends: Promise<void>[] = []
+  // a zeromq socket takes one send at a time: iopub messages go out in a chain, in order
+  let published: Promise<void> = Promise.resolve()
   const publish = (type: string, content: object, p: Message | null = parent, metadata: object = {}) => {
     const frames = encode(signer, [Buffer.from(type)], header(type, session), p?.header ?? {}, content, metadata)
-    sends.push(iopub.send(frames))
+    // a failed send is reported and does not stop the messages after it
+    published = published.then(() => iopub.send(frames)).catch((e: Error) => void process.stderr.write(`dj kernel: iopub send failed: ${e.message}\n`))
   }
   const reply = (socket: zmq.Router, request: Message, type: string, content: object) =>
     socket.send(encode(signer, request.identities, header(type, session), request.header, content))
@@ -135,7 +137,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
             break
           }
           const r = await execute(m) as { status: string }
-          await Promise.all(sends.splice(0))
+          await published
           await reply(socket, m, 'execute_reply', r)
           if (r.status === 'error' && m.content.stop_on_error !== false) {
             // abort the cells queued behind this one (until the queue drains)
@@ -184,7 +186,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
         case 'shutdown_request':
           await reply(socket, m, 'shutdown_reply', { status: 'ok', restart: !!m.content.restart })
           publish('status', { execution_state: 'idle' }, m)
-          await Promise.all(sends.splice(0))
+          await published
           await dj.disconnect().catch(() => {})
           process.exit(0)
           break
@@ -193,7 +195,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
       }
     } finally {
       publish('status', { execution_state: 'idle' }, m)
-      await Promise.all(sends.splice(0))
+      await published
     }
   }
 
