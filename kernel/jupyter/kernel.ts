@@ -34,7 +34,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const shell = new zmq.Router()
   const control = new zmq.Router()
   const stdin = new zmq.Router()
-  const iopub = new zmq.Publisher()
+  // an XPUB socket sees subscriptions arrive, so requests can wait for the client's iopub
+  const iopub = new zmq.XPublisher()
   const hb = new zmq.Reply()
   await Promise.all([shell.bind(url(info.shell_port)), control.bind(url(info.control_port)), stdin.bind(url(info.stdin_port)), iopub.bind(url(info.iopub_port)), hb.bind(url(info.hb_port))])
 
@@ -202,17 +203,29 @@ export async function startKernel(connectionFile: string): Promise<void> {
   process.on('SIGINT', () => interrupt?.(new Interrupted('the cell was interrupted')))
   publish('status', { execution_state: 'starting' }, null)
 
+  // A client's iopub subscription reaches us some time after it connects (zeromq retries a
+  // connect every 100 ms). Outputs published before it are lost, and a client that waits for
+  // the idle status of its request (jupyter console) then waits forever. So the first request
+  // waits, at most a few seconds, until some client has subscribed.
+  let subscribed: () => void = () => {}
+  const firstSubscriber = new Promise<void>((resolve) => (subscribed = resolve))
+  void (async () => {
+    for await (const [frame] of iopub) if (frame?.[0] === 1) subscribed()
+  })()
+  const ready = Promise.race([firstSubscriber, new Promise<void>((resolve) => setTimeout(resolve, 3000).unref())])
   void (async () => {
     for await (const frames of hb) await hb.send(frames)
   })()
   void (async () => {
     for await (const frames of control) {
+      await ready
       const m = decode(frames, signer)
       if (m) await handle(control, m)
     }
   })()
   // shell requests run one at a time, in order
   for await (const frames of shell) {
+    await ready
     const m = decode(frames, signer)
     if (m) await handle(shell, m)
   }
