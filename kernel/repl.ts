@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import repl from 'node:repl'
 import { PassThrough } from 'node:stream'
 import { inspect } from 'node:util'
+import { cellMagic, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
 import * as dj from '../runtime/index.js'
 import { terminalProgress } from './progress-bar.js'
 import { ownBundle } from './session.js'
@@ -57,21 +58,30 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     useGlobal: false,
     ignoreUndefined: true,
     preview: false,
+    // Ctrl-C stops the running entry (a loop or an await) and keeps the session
+    breakEvalOnSigint: true,
   })
   server.context.dj = dj
   if (interactive) dj.setProgressRenderer(terminalProgress())
   const evaluate = server.eval
+  // a magic's own evaluation (%time CODE) runs like an entry of its own
+  const run = (code: string) => new Promise<unknown>((resolve, reject) => evaluate.call(server, toJavaScript(rewriteMagics(code)), server.context, 'repl', (err, result) => (err ? reject(err) : resolve(result))))
+  let ask: (prompt: string, password: boolean) => Promise<string> = async () => ''
+  const magics = new Magics({ context: server.context, evaluate: run, input: (prompt, o = {}) => ask(prompt, o.password ?? false), print: (text) => void output.write(text) })
+  Object.defineProperty(server.context, RUNNER, { value: magics, enumerable: false })
   // track each evaluation so that fed input waits for it (top-level await included)
   ;(server as unknown as { eval: typeof evaluate }).eval = (cmd, context, file, cb) => {
     let js: string
     try {
-      js = cmd.trim() === '' ? cmd : toJavaScript(cmd)
+      // a cell magic (%%table) takes the lines that follow, until an empty line
+      if (cellMagic(cmd) && !/\n[ \t]*\n$/.test(cmd)) throw new IncompleteInput('the cell magic continues until an empty line')
+      js = cmd.trim() === '' ? cmd : toJavaScript(rewriteMagics(cmd))
     } catch (err) {
       // an unfinished entry continues on the next line; a real syntax error is shown
       cb(err instanceof IncompleteInput ? new repl.Recoverable(err) : (err as Error), undefined)
       return
     }
-    busy = new Promise((done) => evaluate.call(server, js, context, file, (err, result) => {
+    busy = new Promise((done) => (settle = done, evaluate.call(server, js, context, file, (err, result) => {
       // a query (or table class) as the result shows its preview, as in a notebook
       const bundle = err ? null : ownBundle(result)
       if (!bundle) {
@@ -83,8 +93,12 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
         .then((b) => cb(null, new Shown(String(b['text/plain'] ?? result))))
         .catch((e: unknown) => cb(e as Error, undefined))
         .finally(done)
-    }))
+    })))
   }
+  // an awaited entry that rejects is reported by the REPL's domain, which never calls back:
+  // the entry is over all the same, so the next fed line may go
+  let settle: (() => void) | null = null
+  ;(server as unknown as { _domain?: NodeJS.EventEmitter })._domain?.prependListener('error', () => setImmediate(() => settle?.()))
   const history = options.historyFile === undefined ? join(homedir(), '.dj_history') : options.historyFile
   if (history && interactive) server.setupHistory(history, () => {})
   server.on('exit', () => {
@@ -92,7 +106,23 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
   })
 
   if (!feed) {
-    dj.setPrompter((question) => new Promise((resolve) => server.question(question, resolve)))
+    const rl = server as unknown as { _writeToOutput: (s: string) => void; historySize: number }
+    ask = (question, password) => new Promise((resolve) => {
+      if (!password) return server.question(question, resolve)
+      // a password is neither echoed nor added to the history
+      const write = rl._writeToOutput
+      const size = rl.historySize
+      output.write(question)
+      rl._writeToOutput = () => {}
+      rl.historySize = 0
+      server.question('', (answer) => {
+        rl._writeToOutput = write
+        rl.historySize = size
+        output.write('\n')
+        resolve(answer)
+      })
+    })
+    dj.setPrompter((question) => ask(question, false))
     return server
   }
   const lines: string[] = []
@@ -102,11 +132,12 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     while (lines.length === 0 && !ended) await new Promise<void>((r) => (wake = r))
     return lines.shift() ?? null
   }
-  dj.setPrompter(async (question) => {
+  ask = async (question, password) => {
     const answer = (await next()) ?? ''
-    output.write(`${question}${answer}\n`)
+    output.write(`${question}${password ? '' : answer}\n`)
     return answer
-  })
+  }
+  dj.setPrompter((question) => ask(question, false))
   let pending = ''
   input.setEncoding?.('utf8')
   input.on('data', (chunk: string) => {

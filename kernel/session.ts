@@ -7,6 +7,7 @@ import { Console } from 'node:console'
 import repl from 'node:repl'
 import { PassThrough, Writable } from 'node:stream'
 import { inspect } from 'node:util'
+import { cellMagic, MAGICS, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
 import * as dj from '../runtime/index.js'
 import { IncompleteInput, toJavaScript } from './typescript.js'
 
@@ -16,6 +17,8 @@ export interface SessionHooks {
   stream(name: 'stdout' | 'stderr', text: string): void
   display(bundle: Bundle, id: string | null, update: boolean): void
   clear(wait: boolean): void
+  /** asks the user (a password is not echoed) */
+  input(prompt: string, password: boolean): Promise<string>
 }
 
 /** The bundle a value shows through the display protocol, or null when it has none. */
@@ -34,6 +37,7 @@ export async function bundleOf(value: unknown): Promise<Bundle> {
 export class Session {
   readonly #server: repl.REPLServer
   readonly context: Record<string, unknown>
+  readonly magics: Magics
   #displayCounter = 0
   #fail: ((e: unknown) => void) | null = null
   /** displays still being rendered; a cell ends after them */
@@ -64,6 +68,13 @@ export class Session {
     Object.assign(display, { html: mime('text/html'), markdown: mime('text/markdown'), svg: mime('image/svg+xml'), json: mime('application/json'), mime: (b: Bundle) => hooks.display(b, null, false) })
     this.context.display = display
     this.context.clearOutput = (options: { wait?: boolean } = {}) => hooks.clear(options.wait ?? false)
+    this.magics = new Magics({
+      context: this.context,
+      evaluate: (code) => this.evaluate(code),
+      input: (prompt, options = {}) => hooks.input(prompt, options.password ?? false),
+      print: (text) => hooks.stream('stdout', text),
+    })
+    Object.defineProperty(this.context, RUNNER, { value: this.magics, enumerable: false })
   }
 
   /** Waits for the displays a cell started. */
@@ -73,8 +84,10 @@ export class Session {
 
   /** Whether the code is a complete entry ('complete'), needs more lines, or cannot parse. */
   isComplete(code: string): 'complete' | 'incomplete' | 'invalid' {
+    // a cell magic takes lines until a blank one, as in IPython
+    if (cellMagic(code)) return /\n[ \t]*\n?$/.test(code) && code.trim().includes('\n') ? 'complete' : 'incomplete'
     try {
-      toJavaScript(code)
+      toJavaScript(rewriteMagics(code))
       return 'complete'
     } catch (e) {
       return e instanceof IncompleteInput ? 'incomplete' : 'invalid'
@@ -83,16 +96,23 @@ export class Session {
 
   /** Runs a cell; resolves with the value of its last expression. */
   evaluate(code: string): Promise<unknown> {
-    const js = code.trim() === '' ? 'undefined' : toJavaScript(code)
+    const js = code.trim() === '' ? 'undefined' : toJavaScript(rewriteMagics(code))
+    // a magic (%time) evaluates code within a cell: the outer cell's failure handler comes back after
+    const outer = this.#fail
     return new Promise((resolve, reject) => {
       this.#fail = reject
       this.#server.eval(js, this.context, 'cell.ts', (err, result) => (err ? reject(err instanceof repl.Recoverable ? new SyntaxError('Unexpected end of input') : err) : resolve(result)))
-    }).finally(() => (this.#fail = null))
+    }).finally(() => (this.#fail = outer))
   }
 
   /** Names visible in the session that start with `prefix`, and members for `expr.prefix`. */
   async complete(code: string, cursor: number): Promise<{ matches: string[]; start: number; end: number }> {
     const before = code.slice(0, cursor)
+    const magic = /^(\s*%%?)([\w-]*)$/.exec(before)
+    if (magic) {
+      const names = MAGICS.filter((x) => x.kinds.includes(magic[1]!.trim() === '%%' ? 'cell' : 'line')).map((x) => x.name)
+      return { matches: names.filter((n) => n.startsWith(magic[2]!)).map((n) => magic[1]!.trim() + n), start: cursor - before.trimStart().length, end: cursor }
+    }
     // `owner.partial` or `partial`: identifiers and dots only, so completion runs no calls
     const m = /((?:[A-Za-z_$][\w$]*\.)*)([A-Za-z_$][\w$]*)?$/.exec(before)!
     const owner = m[1] ? m[1].slice(0, -1) : null
@@ -110,7 +130,7 @@ export class Session {
         names.push(...Object.getOwnPropertyNames(o))
       }
     } else {
-      names = [...Object.getOwnPropertyNames(this.context), ...['const', 'let', 'class', 'await', 'async', 'function', 'import']]
+      names = [...Object.getOwnPropertyNames(this.context).filter((n) => n !== RUNNER), ...['const', 'let', 'class', 'await', 'async', 'function', 'import']]
     }
     const matches = [...new Set(names)].filter((n) => n.startsWith(partial) && !n.startsWith('#') && n !== 'constructor').sort()
     return { matches, start: cursor - partial.length, end: cursor }

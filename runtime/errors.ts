@@ -15,16 +15,17 @@ export interface ErrorOptions {
 }
 
 export class DataJointError extends Error {
-  readonly sql?: string
-  readonly params?: readonly unknown[]
-  readonly hint?: string
+  declare readonly sql?: string
+  declare readonly params?: readonly unknown[]
+  declare readonly hint?: string
 
   constructor(message: string, options: ErrorOptions = {}) {
     super(options.hint ? `${message}\n${options.hint}` : message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
-    if (options.sql !== undefined) this.sql = options.sql
-    if (options.params !== undefined) this.params = options.params
-    if (options.hint !== undefined) this.hint = options.hint
+    // kept out of inspection, so that a REPL shows the message (which holds the hint) and no more
+    for (const key of ['sql', 'params', 'hint'] as const) {
+      if (options[key] !== undefined) Object.defineProperty(this, key, { value: options[key], enumerable: false })
+    }
   }
 
   /** The message without the hint. */

@@ -57,6 +57,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     stream: (name, text) => publish('stream', { name, text }),
     display: (bundle, id, update) => publish(update ? 'update_display_data' : 'display_data', { data: bundle, metadata: {}, transient: id ? { display_id: id } : {} }),
     clear: (wait) => publish('clear_output', { wait }),
+    input: (prompt, password) => ask(prompt, password),
   })
   // questions (safemode, input()) go to the notebook's input box over stdin
   const ask = async (prompt: string, password = false): Promise<string> => {
@@ -113,7 +114,11 @@ export async function startKernel(connectionFile: string): Promise<void> {
     } catch (err) {
       // errors of the cell's realm are not instances of this realm's Error
       const e = err !== null && typeof err === 'object' && 'message' in err ? (err as Error) : new Error(String(err))
-      const traceback = [`${e.name}: ${e.message}`, ...(e.stack ?? '').split('\n').slice(1).filter((l) => !l.includes('node:internal') && !l.includes('/kernel/'))]
+      // the stack repeats the message (hints span lines): the frames are what follows it
+      const head = `${e.name}: ${e.message}`
+      const stack = e.stack ?? ''
+      const frames = (stack.startsWith(head) ? stack.slice(head.length) : stack.split('\n').slice(1).join('\n')).split('\n').filter((l) => l.trim() && !l.includes('node:internal') && !l.includes('/kernel/') && !l.includes('/magics/'))
+      const traceback = [head, ...frames]
       if (!silent) publish('error', { ename: e.name, evalue: e.message, traceback })
       return { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback }
     } finally {

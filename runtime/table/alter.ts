@@ -83,7 +83,7 @@ export async function alterTable(table: Table, options: AlterOptions = {}): Prom
   for (const name of oldCols.keys()) if (!kept.has(name)) changes.push({ kind: 'drop', name })
   const comment = next.comment !== current.comment ? next.comment : undefined
   if (changes.length === 0 && comment === undefined) {
-    log.warn(`Nothing to alter in ${table.label}.`)
+    if (!options.dryRun) log.warn(`Nothing to alter in ${table.label}.`)
     return null
   }
   const sql = conn.dialect.alterTable(table.database, table.tableName, changes, comment)

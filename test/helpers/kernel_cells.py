@@ -1,0 +1,59 @@
+"""Runs cells on the dj kernel through Debian's jupyter_client and prints one JSON report.
+
+Usage: kernel_cells.py CELLS_JSON, a list of {"code": "...", "input": "answer"?}. A cell that
+asks for input gets "answer" (and the prompt is recorded). The report is a list with, for each
+cell: {"status", "outputs": [[type, ...]], "prompts": [[prompt, password]]}.
+JUPYTER_DATA_DIR must hold the kernelspec "dj".
+"""
+import json
+import queue
+import sys
+
+import jupyter_client
+
+cells = json.loads(sys.argv[1])
+km, kc = jupyter_client.manager.start_new_kernel(kernel_name='dj')
+report = []
+try:
+    for cell in cells:
+        msg_id = kc.execute(cell['code'], allow_stdin='input' in cell)
+        outs, prompts = [], []
+        idle = False
+        while not idle:
+            if 'input' in cell:
+                try:
+                    m = kc.get_stdin_msg(timeout=0.05)
+                    prompts.append([m['content']['prompt'], m['content']['password']])
+                    kc.input(cell['input'])
+                except queue.Empty:
+                    pass
+            try:
+                m = kc.get_iopub_msg(timeout=0.05 if 'input' in cell else 30)
+            except queue.Empty:
+                if 'input' in cell:
+                    continue
+                raise
+            if m['parent_header'].get('msg_id') != msg_id:
+                continue
+            t = m['msg_type']
+            c = m['content']
+            if t == 'status' and c['execution_state'] == 'idle':
+                idle = True
+            elif t == 'stream':
+                outs.append([t, c['name'], c['text']])
+            elif t in ('execute_result', 'display_data'):
+                outs.append([t, c['data']])
+            elif t == 'error':
+                outs.append([t, c['ename'], c['evalue'], c['traceback']])
+        reply = kc.get_shell_msg(timeout=30)
+        report.append({'status': reply['content']['status'], 'outputs': outs, 'prompts': prompts})
+    complete = kc.complete('%sc', 3, reply=True, timeout=10)['content']
+    statuses = []
+    for code in ['%%table Foo\nx : int32', '%%table Foo\nx : int32\n\n', '%schema x']:
+        kc.is_complete(code)
+        statuses.append(kc.get_shell_msg(timeout=10)['content']['status'])
+    report.append({'complete': complete['matches'], 'is_complete': statuses})
+finally:
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+print(json.dumps(report))
