@@ -83,7 +83,7 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     }
     busy = new Promise((done) => (settle = done, evaluate.call(server, js, context, file, (err, result) => {
       // a query (or table class) as the result shows its preview, as in a notebook
-      const bundle = err ? null : ownBundle(result)
+      const bundle = err || completing ? null : ownBundle(result)
       if (!bundle) {
         cb(err, result)
         done()
@@ -94,6 +94,16 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
         .catch((e: unknown) => cb(e as Error, undefined))
         .finally(done)
     })))
+  }
+  // completion evaluates `Probe` of `Probe.ins<tab>`: it needs the class, not its preview
+  let completing = false
+  const complete = server.completer as (line: string, cb: (err: Error | null, result?: unknown) => void) => void
+  ;(server as unknown as { completer: typeof complete }).completer = (line, cb) => {
+    completing = true
+    complete.call(server, line, (err, result) => {
+      completing = false
+      cb(err, result)
+    })
   }
   // an awaited entry that rejects is reported by the REPL's domain, which never calls back:
   // the entry is over all the same, so the next fed line may go

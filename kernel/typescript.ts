@@ -3,7 +3,26 @@
  * imports it) and its top-level `const`, `let` and `class` become re-assignable, so that re-entering
  * a definition (a table class, a helper) replaces it instead of failing.
  */
-import { transformSync } from 'esbuild'
+import { createRequire } from 'node:module'
+
+const require = createRequire(import.meta.url)
+type Esbuild = typeof import('esbuild')
+let esbuild = require('esbuild') as Esbuild
+
+/**
+ * esbuild transforms in a child process. Ctrl-C in a terminal signals the whole process group,
+ * and the child dies with it; a fresh copy of the module starts a new child.
+ */
+function transformSync(source: string, options: import('esbuild').TransformOptions): import('esbuild').TransformResult {
+  try {
+    return esbuild.transformSync(source, options)
+  } catch (err) {
+    if (!/service (is no longer running|was stopped)/i.test(String((err as Error).message))) throw err
+    for (const key of Object.keys(require.cache)) if (key.includes(`${'/'}esbuild${'/'}`)) delete require.cache[key]
+    esbuild = require('esbuild') as Esbuild
+    return esbuild.transformSync(source, options)
+  }
+}
 
 export class IncompleteInput extends Error {}
 
