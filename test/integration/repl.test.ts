@@ -47,4 +47,32 @@ test('TypeScript input: types, override, re-declared const and class, multi-line
   assert.match(out, /'still alive'/)
 })
 
+test('magics in the REPL: %%table until an empty line, %sql, %describe, %config, %time, bad arguments', () => {
+  const out = repl([
+    '%schema replmagic',
+    '%%table Probe',
+    'probe : int32',
+    '---',
+    'label : varchar(8)',
+    '',
+    'await Probe.insert([[1, "a"]])',
+    `%sql SELECT label FROM \`${prefix}replmagic\`.\`probe\``,
+    '%describe Probe',
+    '%config display.limit = 4',
+    '%time 2 * 3',
+    '%schema a b',
+    '%nope',
+    '"still alive"',
+  ].join('\n') + '\n')
+  assert.match(out, `Active schema: ${prefix}replmagic`)
+  assert.match(out, /\*probe {4}label\n\+-------\+ \+------\+\n \(Total: 0\)/)
+  assert.match(out, /label\n\+------\+\na\n \(Total: 1\)/)
+  assert.match(out, 'probe                : int32\n---\nlabel                : varchar(8)')
+  assert.match(out, 'display.limit = 4   (code)')
+  assert.match(out, /Wall time: [\d.]+ (µs|ms)\n6\n/)
+  assert.match(out, 'Uncaught MagicError: %schema: unexpected argument "b".\nUsage: %schema [NAME]')
+  assert.match(out, 'Uncaught MagicError: Unknown magic %nope.')
+  assert.match(out, "'still alive'")
+})
+
 test.run()
