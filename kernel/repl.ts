@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import repl from 'node:repl'
 import { PassThrough } from 'node:stream'
 import { inspect } from 'node:util'
-import { cellMagic, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
+import { cellMagic, cellMagicEnded, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
 import * as dj from '../runtime/index.js'
 import { terminalProgress } from './progress-bar.js'
 import { ownBundle } from './session.js'
@@ -73,8 +73,9 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
   ;(server as unknown as { eval: typeof evaluate }).eval = (cmd, context, file, cb) => {
     let js: string
     try {
-      // a cell magic (%%table) takes the lines that follow, until an empty line
-      if (cellMagic(cmd) && !/\n[ \t]*\n$/.test(cmd)) throw new IncompleteInput('the cell magic continues until an empty line')
+      // a cell magic (%%table) takes the lines that follow, until an empty line (the REPL ends
+      // every entry it passes with a newline of its own)
+      if (cellMagic(cmd) && !cellMagicEnded(cmd.slice(0, -1))) throw new IncompleteInput('the cell magic continues until an empty line')
       js = cmd.trim() === '' ? cmd : toJavaScript(rewriteMagics(cmd))
     } catch (err) {
       // an unfinished entry continues on the next line; a real syntax error is shown

@@ -7,7 +7,7 @@ import { Console } from 'node:console'
 import repl from 'node:repl'
 import { PassThrough, Writable } from 'node:stream'
 import { inspect } from 'node:util'
-import { cellMagic, MAGICS, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
+import { cellMagic, cellMagicEnded, MAGICS, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
 import * as dj from '../runtime/index.js'
 import { IncompleteInput, toJavaScript } from './typescript.js'
 
@@ -85,7 +85,7 @@ export class Session {
   /** Whether the code is a complete entry ('complete'), needs more lines, or cannot parse. */
   isComplete(code: string): 'complete' | 'incomplete' | 'invalid' {
     // a cell magic takes lines until a blank one, as in IPython
-    if (cellMagic(code)) return /\n[ \t]*\n?$/.test(code) && code.trim().includes('\n') ? 'complete' : 'incomplete'
+    if (cellMagic(code)) return cellMagicEnded(code) && code.trim().includes('\n') ? 'complete' : 'incomplete'
     try {
       toJavaScript(rewriteMagics(code))
       return 'complete'

@@ -4,6 +4,7 @@
  * a definition (a table class, a helper) replaces it instead of failing.
  */
 import { createRequire } from 'node:module'
+import { sep } from 'node:path'
 
 const require = createRequire(import.meta.url)
 type Esbuild = typeof import('esbuild')
@@ -18,7 +19,7 @@ function transformSync(source: string, options: import('esbuild').TransformOptio
     return esbuild.transformSync(source, options)
   } catch (err) {
     if (!/service (is no longer running|was stopped)/i.test(String((err as Error).message))) throw err
-    for (const key of Object.keys(require.cache)) if (key.includes(`${'/'}esbuild${'/'}`)) delete require.cache[key]
+    for (const key of Object.keys(require.cache)) if (key.includes(`${sep}esbuild${sep}`)) delete require.cache[key]
     esbuild = require('esbuild') as Esbuild
     return esbuild.transformSync(source, options)
   }

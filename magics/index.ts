@@ -9,7 +9,7 @@ import { configMagic, connect, describe, schema, time } from './session.js'
 import { sql } from './sql.js'
 import { table } from './table.js'
 
-export { cellMagic, hasMagic, rewriteMagics, RUNNER, splitArgs } from './parse.js'
+export { cellMagic, cellMagicEnded, hasMagic, rewriteMagics, RUNNER, splitArgs } from './parse.js'
 export { type Magic, MagicError, type MagicHost, type MagicState, Text } from './magic.js'
 export { SqlResult } from './sql.js'
 

@@ -24,6 +24,11 @@ export function cellMagic(code: string): CellMagic | null {
   return m ? { name: m[1]!, args: m[2]!.trim(), body: lines.slice(1).join('\n') } : null
 }
 
+/** Whether a cell magic's body has ended: its last line is blank (IPython's rule). */
+export function cellMagicEnded(code: string): boolean {
+  return /\n[ \t]*\n?$/.test(code)
+}
+
 /** Whether a cell uses magics at all (most do not, and are left untouched). */
 export function hasMagic(code: string): boolean {
   return /^\s*%[%A-Za-z]/m.test(code)

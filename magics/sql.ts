@@ -27,18 +27,8 @@ export class SqlResult {
 
   toString(): string {
     const limit = dj.config.get('display.limit') as number
-    const maxWidth = dj.config.get('display.width') as number
     const shown = this.rows.slice(0, limit).map((r) => this.columns.map((c) => show(r[c])))
-    const widths = this.columns.map((c, i) => Math.min(maxWidth, Math.max(c.length, ...shown.map((r) => r[i]!.length))))
-    const fit = (s: string, w: number) => (s.length > w ? s.slice(0, Math.max(1, w - 1)) + '…' : s.padEnd(w))
-    const lines = [
-      this.columns.map((c, i) => fit(c, widths[i]!)).join('    '),
-      widths.map((w) => '+' + '-'.repeat(w + 1) + '+').join(' '),
-      ...shown.map((r) => r.map((v, i) => fit(v, widths[i]!)).join('    ')),
-    ]
-    if (this.rows.length > limit) lines.push('   ...')
-    lines.push(` (Total: ${this.rows.length})`)
-    return lines.map((l) => l.trimEnd()).join('\n')
+    return dj.textTable(this.columns, shown, { more: this.rows.length > limit, total: this.rows.length })
   }
 
   [dj.display](): dj.MimeBundle {

@@ -48,20 +48,31 @@ export async function previewBundle(q: QueryExpression): Promise<Record<string, 
   return { 'text/plain': renderText(s), 'text/html': renderHtml(s, q.heading.comment) }
 }
 
-function renderText({ attributes, rows, total, limit }: Sample, width?: number): string {
-  const maxWidth = width ?? (config.get('display.width') as number)
-  const shown = rows.slice(0, limit)
-  const cells = (a: Attribute, r: Row) => (isHeavy(a) ? placeholder(a) : show(r[a.name]))
-  const widths = attributes.map((a) => Math.min(maxWidth, Math.max((a.inKey ? 1 : 0) + a.name.length, ...shown.map((r) => cells(a, r).length))))
+/**
+ * DataJoint's fixed-width table: columns padded to their widest value (at most `width`), a rule
+ * under the header, `...` when rows were left out, and the total when it is given.
+ */
+export function textTable(headers: string[], rows: string[][], options: { more: boolean; total: number | null; width?: number }): string {
+  const maxWidth = options.width ?? (config.get('display.width') as number)
+  const widths = headers.map((h, i) => Math.min(maxWidth, Math.max(h.length, ...rows.map((r) => r[i]!.length))))
   const fit = (s: string, w: number) => (s.length > w ? s.slice(0, Math.max(1, w - 1)) + '…' : s.padEnd(w))
   const lines = [
-    attributes.map((a, i) => fit((a.inKey ? '*' : '') + a.name, widths[i]!)).join('    '),
+    headers.map((h, i) => fit(h, widths[i]!)).join('    '),
     widths.map((w) => '+' + '-'.repeat(w + 1) + '+').join(' '),
-    ...shown.map((r) => attributes.map((a, i) => fit(cells(a, r), widths[i]!)).join('    ')),
+    ...rows.map((r) => r.map((v, i) => fit(v, widths[i]!)).join('    ')),
   ]
-  if (rows.length > limit) lines.push('   ...')
-  if (config.get('display.show_tuple_count')) lines.push(` (Total: ${total})`)
+  if (options.more) lines.push('   ...')
+  if (options.total !== null) lines.push(` (Total: ${options.total})`)
   return lines.map((l) => l.trimEnd()).join('\n')
+}
+
+function renderText({ attributes, rows, total, limit }: Sample, width?: number): string {
+  const cells = (a: Attribute, r: Row) => (isHeavy(a) ? placeholder(a) : show(r[a.name]))
+  return textTable(
+    attributes.map((a) => (a.inKey ? '*' : '') + a.name),
+    rows.slice(0, limit).map((r) => attributes.map((a) => cells(a, r))),
+    { more: rows.length > limit, total: config.get('display.show_tuple_count') ? total : null, width },
+  )
 }
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
