@@ -1,7 +1,8 @@
 /**
  * The `dj` terminal REPL: Node's REPL with the DataJoint runtime preloaded as `dj`, TypeScript
  * input (types stripped; re-entered declarations replace the old ones), top-level await,
- * safemode questions asked on the same terminal, and history kept in ~/.dj_history.
+ * safemode questions and passwords asked on the same terminal while the entry runs, and history
+ * kept in ~/.dj_history.
  *
  * When input is not a terminal (`dj < tour.js`, CI), lines are fed one at a time and each
  * statement finishes before the next is read, so a piped session runs exactly as if typed;
@@ -117,22 +118,7 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
   })
 
   if (!feed) {
-    const rl = server as unknown as { _writeToOutput: (s: string) => void; historySize: number }
-    ask = (question, password) => new Promise((resolve) => {
-      if (!password) return server.question(question, resolve)
-      // a password is neither echoed nor added to the history
-      const write = rl._writeToOutput
-      const size = rl.historySize
-      output.write(question)
-      rl._writeToOutput = () => {}
-      rl.historySize = 0
-      server.question('', (answer) => {
-        rl._writeToOutput = write
-        rl.historySize = size
-        output.write('\n')
-        resolve(answer)
-      })
-    })
+    ask = (question, password) => askOnTerminal(input, output, question, password)
     dj.setPrompter((question) => ask(question, false))
     return server
   }
@@ -174,4 +160,45 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     feed.end()
   })()
   return server
+}
+
+type KeyListener = (text: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean; sequence?: string } | undefined) => void
+
+/**
+ * Asks on the terminal while an entry is running. The REPL's readline does not hand lines back
+ * until the entry ends, so the question takes the keypresses for itself until Enter: typed
+ * characters are echoed unless it is a password, and the answer never reaches the history.
+ * Ctrl-C or Ctrl-D answers with nothing (a safemode question then means no).
+ */
+function askOnTerminal(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, question: string, password: boolean): Promise<string> {
+  return new Promise((resolve) => {
+    const others = input.listeners('keypress') as KeyListener[]
+    input.removeAllListeners('keypress')
+    const tty = input as NodeJS.ReadableStream & { isRaw?: boolean; setRawMode?: (raw: boolean) => void }
+    const wasRaw = tty.isRaw
+    tty.setRawMode?.(true)
+    input.resume()
+    output.write(question)
+    let answer = ''
+    const finish = (text: string) => {
+      input.removeListener('keypress', onKey)
+      for (const l of others) input.on('keypress', l)
+      tty.setRawMode?.(wasRaw ?? false)
+      output.write('\n')
+      resolve(text)
+    }
+    const onKey: KeyListener = (text, key) => {
+      if (key?.ctrl && (key.name === 'c' || key.name === 'd')) return finish('')
+      if (key?.name === 'return' || key?.name === 'enter') return finish(answer)
+      if (key?.name === 'backspace') {
+        if (answer && !password) output.write('\b \b')
+        answer = [...answer].slice(0, -1).join('')
+        return
+      }
+      if (!text || key?.ctrl || key?.meta || /[\x00-\x1f\x7f]/.test(text)) return
+      answer += text
+      if (!password) output.write(text)
+    }
+    input.on('keypress', onKey)
+  })
 }

@@ -4,6 +4,7 @@
  * across restarts, and magics.
  */
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,8 +13,20 @@ import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
 
-setupDatabase()
-test.after(cleanup)
+const dj = setupDatabase()
+// a user with a password, for %connect
+const user = `djpty_${randomBytes(3).toString('hex')}`
+const secret = `pw${randomBytes(6).toString('hex')}`
+test.before(async () => {
+  for (const h of ['%', 'localhost']) {
+    await dj.conn().query(`CREATE USER '${user}'@'${h}' IDENTIFIED BY '${secret}'`)
+    await dj.conn().query(`GRANT ALL PRIVILEGES ON *.* TO '${user}'@'${h}'`)
+  }
+})
+test.after(async () => {
+  for (const h of ['%', 'localhost']) await dj.conn().query(`DROP USER IF EXISTS '${user}'@'${h}'`)
+  await cleanup()
+})
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const home = mkdtempSync(join(tmpdir(), 'dj-home-'))
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g
@@ -85,6 +98,50 @@ test('an interactive session in a terminal', () => {
   // history across restarts: the previous session's last entry is one arrow-up away
   const again = pty([{ expect: PROMPT }, { send: '\x1b[A\x1b[A' }, { expect: '"after:" \\+ twice\\(3\\)' }, { send: '\x15.exit\r' }])
   assert.ok(again.ok, `step ${again.failedStep} failed; the terminal showed:\n${again.output}`)
+})
+
+test('questions asked while an entry runs: a password (not echoed, not kept) and a safemode confirmation', () => {
+  const r = pty([
+    { expect: PROMPT },
+    { send: `%connect 127.0.0.1 --user ${user}\r` },
+    { expect: `Password for ${user}@127.0.0.1: ` },
+    { send: `${secret}\r` },
+    { expect: `Connected to ${user}@127.0.0.1:` },
+    { expect: PROMPT },
+    { send: '(await dj.conn().fetchAll("SELECT CURRENT_USER() AS u"))[0].u\r' },
+    { expect: `'${user}@` },
+    { expect: PROMPT },
+    { send: '%schema ptyask\r' },
+    { expect: PROMPT },
+    { send: '%%table Item\r' },
+    { send: 'item : int32\r\r' },
+    { expect: '\\(Total: 0\\)\n' },
+    { send: 'await Item.insert([{ item: 1 }, { item: 2 }]); dj.config.set("safemode", true)\r' },
+    { expect: PROMPT },
+    // a "no" (typed with a correction) keeps the rows; a "yes" deletes them
+    { send: 'await Item.delete()\r' },
+    { expect: 'Commit deletes\\? \\[yes, No\\]: ' },
+    { send: 'nx\x7f\r' },
+    { expect: PROMPT },
+    { send: 'await Item.count()\r' },
+    { expect: '\n2\n' },
+    { send: 'await Item.delete()\r' },
+    { expect: 'Commit deletes\\? \\[yes, No\\]: ' },
+    { send: 'yes\r' },
+    { expect: PROMPT },
+    { send: 'await Item.count()\r' },
+    { expect: '\n0\n' },
+    { send: '.exit\r' },
+  ])
+  assert.ok(r.ok, `step ${r.failedStep} failed; the terminal showed:\n${r.output}`)
+  // the answers are echoed (a backspace rubs out what it takes back), the password is not
+  assert.match(r.output, 'Commit deletes? [yes, No]: nx\b \b\n')
+  assert.match(r.output, 'Commit deletes? [yes, No]: yes\n')
+  assert.not.match(r.output, secret)
+  const history = readFileSync(join(home, '.dj_history'), 'utf8')
+  assert.match(history, `%connect 127.0.0.1 --user ${user}`)
+  assert.not.match(history, secret)
+  assert.not.match(history, /^yes$/m)
 })
 
 test.run()
