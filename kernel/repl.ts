@@ -8,7 +8,8 @@
  * statement finishes before the next is read, so a piped session runs exactly as if typed;
  * safemode questions take the next input line as the answer.
  */
-import { homedir } from 'node:os'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import repl from 'node:repl'
 import { PassThrough } from 'node:stream'
@@ -92,7 +93,7 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
         return
       }
       bundle
-        .then((b) => cb(null, new Shown(String(b['text/plain'] ?? result))))
+        .then(async (b) => cb(null, new Shown(await terminalText(b, result))))
         .catch((e: unknown) => cb(e as Error, undefined))
         .finally(done)
     })))
@@ -160,6 +161,22 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     feed.end()
   })()
   return server
+}
+
+let figures = 0
+/**
+ * What the terminal shows of a bundle: its text, and a picture (a diagram's SVG) written to a file
+ * whose path is printed, since a terminal cannot draw it.
+ */
+async function terminalText(bundle: Record<string, unknown>, value: unknown): Promise<string> {
+  const text = String(bundle['text/plain'] ?? value)
+  const svg = bundle['image/svg+xml']
+  if (typeof svg !== 'string') return text
+  const dir = join(tmpdir(), 'dj-figures')
+  await mkdir(dir, { recursive: true })
+  const file = join(dir, `figure-${process.pid}-${++figures}.svg`)
+  await writeFile(file, svg)
+  return `${text}\nDrawn in ${file}`
 }
 
 type KeyListener = (text: string | undefined, key: { name?: string; ctrl?: boolean; meta?: boolean; sequence?: string } | undefined) => void

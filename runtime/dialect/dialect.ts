@@ -74,6 +74,14 @@ export interface CatalogTable {
   comment: string
 }
 
+/** A table of a schema with its columns in order, as a diagram needs them. */
+export interface CatalogTableColumns {
+  schema: string
+  table: string
+  comment: string
+  columns: Array<{ name: string; inKey: boolean; comment: string }>
+}
+
 export type InsertMode = 'insert' | 'skip' | 'replace'
 
 export interface Dialect {
@@ -107,6 +115,8 @@ export interface Dialect {
   limit(limit: number | undefined, offset: number | undefined): string
   listTables(exec: Exec, schema: string): Promise<CatalogTable[]>
   columns(exec: Exec, schema: string, table: string): Promise<CatalogColumn[]>
+  /** every base table of the schemas with its columns (one catalog query, for diagrams) */
+  schemaColumns(exec: Exec, schemas: readonly string[]): Promise<CatalogTableColumns[]>
   /** foreign keys whose child or parent lies in any of the given schemas */
   foreignKeys(exec: Exec, schemas: readonly string[]): Promise<CatalogForeignKey[]>
   indexes(exec: Exec, schema: string, table: string): Promise<CatalogIndex[]>

@@ -5,7 +5,7 @@ import {
 } from '../errors.js'
 import { mysqlColumnType } from './mysql-types.js'
 import type {
-  AlterChange, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, ColumnDef, Dialect, Exec, InsertMode, TableDef,
+  AlterChange, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, CatalogTableColumns, ColumnDef, Dialect, Exec, InsertMode, TableDef,
 } from './dialect.js'
 
 const quote = (id: string) => '`' + id.replace(/`/g, '``') + '`'
@@ -142,6 +142,26 @@ export const mysqlDialect: Dialect = {
       inKey: r.Key === 'PRI',
       autoIncrement: /auto_increment/i.test(r.Extra ?? ''),
     }))
+  },
+
+  async schemaColumns(exec: Exec, schemas: readonly string[]): Promise<CatalogTableColumns[]> {
+    if (schemas.length === 0) return []
+    const marks = schemas.map(() => '?').join(',')
+    const rows = await exec(
+      `SELECT c.table_schema AS s, c.table_name AS t, t.table_comment AS tc, c.column_name AS c, c.column_key AS k, c.column_comment AS cc
+         FROM information_schema.columns c
+         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+        WHERE c.table_schema IN (${marks}) AND t.table_type = 'BASE TABLE'
+        ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
+      [...schemas],
+    )
+    const out: CatalogTableColumns[] = []
+    for (const r of rows) {
+      let last = out[out.length - 1]
+      if (!last || last.schema !== r.s || last.table !== r.t) out.push((last = { schema: r.s, table: r.t, comment: r.tc ?? '', columns: [] }))
+      last.columns.push({ name: r.c, inKey: r.k === 'PRI', comment: r.cc ?? '' })
+    }
+    return out
   },
 
   async foreignKeys(exec: Exec, schemas: readonly string[]): Promise<CatalogForeignKey[]> {
