@@ -28,7 +28,7 @@ export function outline(g: PipelineGraph, s: DiagramSelection): string {
   const tiers = new Map<string, number>()
   for (const id of shown) tiers.set(g.node(id).tier, (tiers.get(g.node(id).tier) ?? 0) + 1)
   const collapsedSchemas = [...new Set(order.filter((id) => s.collapsed.has(id)).map((id) => g.node(id).schema))]
-  const counts = [...tiers].map(([t, n]) => `${n} ${t}`)
+  const counts = ['manual', 'lookup', 'imported', 'computed', 'part', 'unknown'].filter((t) => tiers.has(t)).map((t) => `${tiers.get(t)} ${t}`)
   if (collapsedSchemas.length) counts.push(`${collapsedSchemas.length} collapsed ${collapsedSchemas.length === 1 ? 'schema' : 'schemas'}`)
   const lines = [`Diagram: ${shown.length} ${shown.length === 1 ? 'table' : 'tables'} (${counts.join(', ') || 'empty'})`]
   const width = Math.max(8, ...shown.map((id) => g.node(id).label.length))

@@ -58,6 +58,11 @@ const cells: Record<string, { code: string; input?: string }> = {
       'console.log(JSON.stringify([await Scan.fetch({ orderBy: "KEY" }), await Summary.fetch({ orderBy: "KEY" })]))',
     ].join('\n'),
   },
+  diagram: { code: '%diagram' },
+  diagramUp: { code: '%diagram Summary -1 --tb' },
+  diagramMissing: { code: '%diagram Nope' },
+  diagramSchemaMissing: { code: '%diagram no_such_schema' },
+  diagramBoth: { code: '%diagram --lr --tb' },
   keep: { code: 'const before = Subject; const beforeTrial = Trial' },
   rerun: { code: '%%table Subject\nsubject_id : int32\n---\nname : varchar(16)\n' },
   same: { code: 'Subject === before' },
@@ -103,7 +108,7 @@ test('the magics in the kernel, through jupyter_client', () => {
   const r = runCells(Object.values(cells))
   const c = Object.fromEntries(names.map((n, i) => [n, r.cells[i]!])) as Record<string, CellReport>
 
-  assert.is(text(c.lsmagic!), 'Available line magics:\n%config  %connect  %describe  %lsmagic  %magic  %schema  %sql  %time\n\nAvailable cell magics:\n%%sql  %%table  %%time\n\n%magic NAME explains one.')
+  assert.is(text(c.lsmagic!), 'Available line magics:\n%config  %connect  %describe  %diagram  %lsmagic  %magic  %schema  %sql  %time\n\nAvailable cell magics:\n%%sql  %%table  %%time\n\n%magic NAME explains one.')
   assert.is(text(c.schema!), `Active schema: ${db}`)
   // each tier declared; the class is the result and previews itself
   assert.is(text(c.subject!), '*subject_id    name\n+------------+ +-----+\n (Total: 0)')
@@ -113,6 +118,17 @@ test('the magics in the kernel, through jupyter_client', () => {
     [{ subject_id: 1, session: 1, frames: 100 }, { subject_id: 2, session: 1, frames: 200 }],
     [{ subject_id: 1, session: 1, n_trials: 2 }, { subject_id: 2, session: 1, n_trials: 1 }],
   ])
+  // %diagram: drawn (Vega-Lite for JupyterLab, SVG for other front ends) and outlined as text
+  const drawn = c.diagram!.outputs.find((o) => o[0] === 'execute_result')![1] as Record<string, any>
+  assert.equal(Object.keys(drawn).sort(), ['application/vnd.vegalite.v5+json', 'image/svg+xml', 'text/plain'])
+  assert.is(drawn['application/vnd.vegalite.v5+json'].$schema, 'https://vega.github.io/schema/vega-lite/v5.json')
+  for (const label of ['Subject', 'Tone', 'Session', 'Session.Trial', 'Scan', 'Summary']) assert.match(drawn['image/svg+xml'], `>${label}</text>`)
+  assert.match(drawn['text/plain'], /^Diagram: 6 tables \(2 manual, 1 lookup, 1 imported, 1 computed, 1 part\)\n/)
+  assert.match(text(c.diagramUp!)!, /^Diagram: 2 tables \(1 manual, 1 computed\)\n/)
+  assert.match(text(c.diagramUp!)!, /\n {2}Summary {3}computed {2}← Session$/)
+  assert.match(error(c.diagramMissing!)!.evalue, '%diagram: there is no table Nope in the session.')
+  assert.match(error(c.diagramSchemaMissing!)!.evalue, `%diagram: there is no schema ${prefix}no_such_schema.`)
+  assert.match(error(c.diagramBoth!)!.evalue, '%diagram: choose one of --lr and --tb.')
   // unchanged: the same class, nothing declared
   assert.is(c.rerun!.status, 'ok')
   assert.is(text(c.same!), 'true')

@@ -1,6 +1,7 @@
 /** The dj REPL with piped input: TypeScript entries, re-declarations, multi-line input, previews, errors. */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { readFileSync } from 'node:fs'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
@@ -60,6 +61,8 @@ test('magics in the REPL: %%table until an empty line, %sql, %describe, %config,
     '%describe Probe',
     '%config display.limit = 4',
     '%time 2 * 3',
+    '%diagram Probe +1',
+    '%diagram nosuch',
     '%schema a b',
     '%nope',
     '"still alive"',
@@ -72,6 +75,11 @@ test('magics in the REPL: %%table until an empty line, %sql, %describe, %config,
   assert.match(out, /Wall time: [\d.]+ (µs|ms)\n6\n/)
   assert.match(out, 'Uncaught MagicError: %schema: unexpected argument "b".\nUsage: %schema [NAME]')
   assert.match(out, 'Uncaught MagicError: Unknown magic %nope.')
+  // a diagram in the terminal: outlined, and drawn in an SVG file
+  assert.match(out, `Diagram: 1 table (1 manual)\n${prefix}replmagic:\n  Probe     manual\nDrawn in `)
+  const file = /Drawn in (\S+\.svg)/.exec(out)![1]!
+  assert.match(readFileSync(file, 'utf8'), '>Probe</text>')
+  assert.match(out, `Uncaught MagicError: %diagram: there is no schema ${prefix}nosuch.`)
   assert.match(out, "'still alive'")
 })
 
