@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import mysql from 'mysql2/promise'
 import * as dj from '../runtime/index.js'
 import { blobBench } from './blob.js'
+import { diagramBench } from './diagram.js'
 import { kernelBench } from './kernel.js'
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000)
@@ -142,6 +143,7 @@ async function main() {
   await raw.end()
   await populateBench()
   await schema.drop({ prompt: false })
+  await diagramBench()
   await dj.disconnect()
 }
 
