@@ -57,3 +57,6 @@ export class BucketInaccessible extends DataJointError {}
 
 /** Raised when an operation needs a confirmation that cannot be asked (no terminal, CI). */
 export class ConfirmationRequired extends DataJointError {}
+
+/** Work that was stopped on request (a cancelled or interrupted populate); what it had begun was rolled back. */
+export class CancelledError extends DataJointError {}

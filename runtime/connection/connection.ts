@@ -9,6 +9,7 @@ import type { Config } from '../settings/config.js'
 import type { Dialect } from '../dialect/dialect.js'
 import { mysqlDialect } from '../dialect/mysql.js'
 import type { ConnectOptions, Driver, DriverSession, QueryResult } from './driver.js'
+import { Lane } from './lane.js'
 import { mysqlDriver } from './mysql-driver.js'
 
 export interface Backend {
@@ -29,18 +30,26 @@ export interface QueryOptions {
   rowsAsArray?: boolean
 }
 
+/** A session and its transaction: the connection's own, and one per lane that talks to the server. */
+class SessionState {
+  session: DriverSession | null = null
+  connecting: Promise<DriverSession> | null = null
+  /** why the server closed the last session while it was idle; null after close() or a new connect */
+  lost: unknown = null
+  /** set from transaction() entry to its end, so a nested or concurrent call is refused */
+  inTransaction = false
+  /** the session the running transaction's work is on; no other session may carry it on */
+  txSession: DriverSession | null = null
+  /** the lane ended: a session still being opened for it is closed on arrival */
+  closed = false
+}
+
 export class Connection {
   readonly dialect: Dialect
   readonly #driver: Driver
   readonly #options: () => ConnectOptions
-  #session: DriverSession | null = null
-  #connecting: Promise<DriverSession> | null = null
-  /** why the server closed the last session while it was idle; null after close() or a new connect */
-  #lost: unknown = null
-  /** set from transaction() entry to its end, so a nested or concurrent call is refused */
-  #inTransaction = false
-  /** the session the running transaction's work is on; no other session may carry it on */
-  #txSession: DriverSession | null = null
+  readonly #main = new SessionState()
+  readonly #lanes = new Map<Lane, SessionState>()
   /** read at each loss, so a change of dj.config.database.reconnect applies to an open connection */
   readonly #reconnect: () => boolean
   readonly #initFunction: () => string | null
@@ -83,17 +92,38 @@ export class Connection {
     })
   }
 
+  /** The session state of the running work: its lane's, or the connection's own. */
+  #state(): SessionState {
+    const lane = Lane.current()
+    if (!lane) return this.#main
+    if (lane.ended) throw lane.ended
+    let st = this.#lanes.get(lane)
+    if (!st) {
+      const state = (st = new SessionState())
+      this.#lanes.set(lane, state)
+      lane.onEnd(async (abrupt) => {
+        this.#lanes.delete(lane)
+        state.closed = true
+        const session = state.session
+        state.session = null
+        if (session) await (abrupt ? session.destroy() : session.close())
+      })
+    }
+    return st
+  }
+
   get isConnected(): boolean {
-    return this.#session !== null
+    return this.#main.session !== null
   }
 
   get inTransaction(): boolean {
-    return this.#inTransaction
+    const lane = Lane.current()
+    return (lane ? this.#lanes.get(lane)?.inTransaction : this.#main.inTransaction) ?? false
   }
 
   /** The server's id of this session; connects if needed. */
   async connectionId(): Promise<number> {
-    return (await this.#open()).id
+    return (await this.#open(this.#state())).id
   }
 
   /** Where this connection goes, for messages: `user@host:port`. */
@@ -103,14 +133,14 @@ export class Connection {
   }
 
   async connect(): Promise<this> {
-    await this.#open()
+    await this.#open(this.#state())
     return this
   }
 
-  async #open(): Promise<DriverSession> {
-    if (this.#session) return this.#session
-    if (!this.#connecting) {
-      this.#connecting = (async () => {
+  async #open(st: SessionState): Promise<DriverSession> {
+    if (st.session) return st.session
+    if (!st.connecting) {
+      st.connecting = (async () => {
         const o = this.#options()
         let session: DriverSession
         try {
@@ -134,54 +164,63 @@ export class Connection {
             throw this.dialect.translateError(err, sql)
           }
         }
+        if (st.closed) {
+          // its lane ended while it was being opened
+          session.destroy()
+          throw Lane.current()?.ended ?? new DataJointError('The session was closed while it was being opened.')
+        }
         session.onLost((err) => {
-          if (this.#session === session) {
-            this.#session = null
-            this.#lost = err ?? new Error('connection closed')
+          if (st.session === session) {
+            st.session = null
+            st.lost = err ?? new Error('connection closed')
           }
         })
-        this.#lost = null
+        st.lost = null
         log.debug(`connected to ${o.host}:${o.port} as ${o.user} (connection ${session.id})`)
-        this.#session = session
+        st.session = session
         return session
       })().finally(() => {
-        this.#connecting = null
+        st.connecting = null
       })
     }
-    return this.#connecting
+    return st.connecting
   }
 
   /** Runs one statement; values are always parameters. */
   async query(sql: string, params: readonly unknown[] = [], options: QueryOptions = {}): Promise<QueryResult> {
-    if (this.#txSession !== null && this.#session !== this.#txSession) {
+    const st = this.#state()
+    if (st.txSession !== null && st.session !== st.txSession) {
       // the transaction's session is gone (the server rolled its work back): on a new session this
       // statement would run on its own, outside the transaction
-      throw this.#lostInTransaction(this.#lost ?? undefined, sql, params)
+      throw this.#lostInTransaction(st.lost ?? undefined, sql, params)
     }
-    if (this.#session === null && this.#lost !== null && !this.#reconnect()) {
+    if (st.session === null && st.lost !== null && !this.#reconnect()) {
       // the server closed the idle session: without reconnect that is reported, as when a statement meets the loss
-      const cause = this.#lost
-      this.#lost = null
+      const cause = st.lost
+      st.lost = null
       throw new LostConnectionError('The connection to the database was lost (database.reconnect is off).', {
         cause, sql, params, hint: 'Run the statement again to reconnect, or set dj.config.database.reconnect = true.',
       })
     }
-    const session = await this.#open()
+    const session = await this.#open(st)
     this.queryCount++
     try {
       return await session.query(sql, params, options)
     } catch (err) {
+      // a cancelled lane's session was closed under the statement: the cancellation is the error
+      const ended = Lane.current()?.ended
+      if (ended) throw ended
       if (this.dialect.isLostConnection(err)) {
         // this statement reports the loss (the driver's event may have come first); inside a
         // transaction it stays the cause of the errors of the statements after it
-        if (this.#session === session || this.#session === null) {
-          this.#session = null
-          this.#lost = this.#txSession !== null ? err : null
+        if (st.session === session || st.session === null) {
+          st.session = null
+          st.lost = st.txSession !== null ? err : null
         }
-        if (this.#txSession !== null) throw this.#lostInTransaction(err, sql, params)
+        if (st.txSession !== null) throw this.#lostInTransaction(err, sql, params)
         if (this.#reconnect()) {
           log.warn('the connection to the database was lost; reconnecting')
-          const again = await this.#open()
+          const again = await this.#open(st)
           try {
             return await again.query(sql, params, options)
           } catch (err2) {
@@ -199,18 +238,18 @@ export class Connection {
     })
   }
 
-  /** Rows of a SELECT as objects. */
   /** Rows of a SELECT one at a time (the session is busy until the iteration ends). */
   async *stream(sql: string, params: readonly unknown[] = []): AsyncIterable<any> {
-    const session = await this.#open()
+    const session = await this.#open(this.#state())
     this.queryCount++
     try {
       yield* session.stream(sql, params)
     } catch (err) {
-      throw this.dialect.translateError(err, sql, params)
+      throw Lane.current()?.ended ?? this.dialect.translateError(err, sql, params)
     }
   }
 
+  /** Rows of a SELECT as objects. */
   async fetchAll(sql: string, params: readonly unknown[] = []): Promise<any[]> {
     return (await this.query(sql, params)).rows
   }
@@ -220,24 +259,25 @@ export class Connection {
    * Transactions do not nest; an operation that needs one inside another is a programming error.
    */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#inTransaction) {
+    const st = this.#state()
+    if (st.inTransaction) {
       throw new DataJointError('A transaction is already in progress on this connection; transactions cannot be nested.', {
         hint: 'Call this operation outside the transaction, or do its work directly inside the running one.',
       })
     }
     // claimed before the first await, so a transaction() started meanwhile (Promise.all) is refused too
-    this.#inTransaction = true
+    st.inTransaction = true
     try {
       await this.query(this.dialect.startTransaction)
       // bound to the session START ran on (a lost session before it is reopened: nothing is lost yet)
-      if (this.#session === null) throw this.#lostInTransaction(this.#lost ?? undefined, this.dialect.startTransaction, [])
-      this.#txSession = this.#session
+      if (st.session === null) throw this.#lostInTransaction(st.lost ?? undefined, this.dialect.startTransaction, [])
+      st.txSession = st.session
       const result = await fn()
       // still bound: after a loss COMMIT must fail, not "commit" nothing on a new session
       await this.query('COMMIT')
       return result
     } catch (err) {
-      if (this.#txSession !== null && this.#session === this.#txSession) {
+      if (st.txSession !== null && st.session === st.txSession) {
         try {
           await this.query('ROLLBACK')
         } catch {
@@ -247,17 +287,21 @@ export class Connection {
       throw err
     } finally {
       // a loss inside the transaction was reported there: the next statement just reconnects
-      if (this.#txSession !== null && this.#session !== this.#txSession) this.#lost = null
-      this.#inTransaction = false
-      this.#txSession = null
+      if (st.txSession !== null && st.session !== st.txSession) st.lost = null
+      st.inTransaction = false
+      st.txSession = null
     }
   }
 
+  /** Closes the connection's sessions, those of lanes included. */
   async close(): Promise<void> {
-    const s = this.#session
-    this.#session = null
-    this.#lost = null
-    if (s) await s.close()
+    const states = [this.#main, ...this.#lanes.values()]
+    await Promise.allSettled(states.map(async (st) => {
+      const s = st.session
+      st.session = null
+      st.lost = null
+      if (s) await s.close()
+    }))
   }
 
   /** The session, closed by the server as if the network failed (for tests of reconnect). */

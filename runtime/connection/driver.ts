@@ -28,6 +28,8 @@ export interface DriverSession {
   /** rows of a SELECT one at a time, without holding them all in memory */
   stream(sql: string, params?: readonly unknown[]): AsyncIterable<any>
   close(): Promise<void>
+  /** closes at once, without waiting for statements under way (the server rolls back open work) */
+  destroy(): void
   /** called once if the server closes the session */
   onLost(listener: (err: unknown) => void): void
 }

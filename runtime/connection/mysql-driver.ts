@@ -23,6 +23,10 @@ class MysqlSession implements DriverSession {
     try { await this.conn.end() } catch { this.conn.destroy() }
   }
 
+  destroy(): void {
+    this.conn.destroy()
+  }
+
   onLost(listener: (err: unknown) => void): void {
     this.conn.on('error', listener)
     this.conn.on('end', () => listener(new Error('connection closed')))
