@@ -62,6 +62,13 @@ export class JobQueue {
     return keep
   }
 
+  /** Whether the queue table exists (listing jobs creates it; this does not). */
+  async exists(): Promise<boolean> {
+    if (this.#heading) return true
+    const conn = this.#conn
+    return (await conn.dialect.tableComment((s, p) => conn.fetchAll(s, p ?? []), this.target.database, this.tableName)) !== null
+  }
+
   /** Creates the queue table if it does not exist. */
   async ensure(): Promise<Heading> {
     if (this.#heading) return this.#heading

@@ -7,7 +7,7 @@
  * job queue lets any number of workers share the keys. Progress goes out as events.
  */
 import { pack } from '../blob/pack.js'
-import { DataJointError, DuplicateError } from '../errors.js'
+import { CancelledError, DataJointError, DuplicateError } from '../errors.js'
 import { log } from '../logger.js'
 import type { Condition } from '../query/condition.js'
 import { QueryExpression, type Row } from '../query/expression.js'
@@ -17,7 +17,7 @@ import { classForTable } from '../table/registry.js'
 import { type Table, tableOf } from '../table/table.js'
 import { isTableClass } from '../table/tiers.js'
 import { JobQueue } from './jobs.js'
-import { type PopulateEvent, progressRenderer } from './progress.js'
+import type { PopulateEvent } from './progress.js'
 
 export interface PopulateOptions {
   /** share the keys with other workers through the job queue */
@@ -31,6 +31,8 @@ export interface PopulateOptions {
   maxCalls?: number
   /** show progress (the REPL and the kernel draw it) */
   display?: boolean
+  /** return a PopulateTask at once and compute in the background, on a session of its own */
+  background?: boolean
   /** called with every progress event */
   onEvent?: (event: PopulateEvent) => void
   /** stops after the current key when aborted (workers use it for SIGTERM) */
@@ -113,7 +115,8 @@ function errorText(err: unknown): string {
   return String(err)
 }
 
-export async function populate(table: Table, restrictions: Condition[], options: PopulateOptions = {}): Promise<PopulateResult> {
+/** The populate loop, in the caller's lane (Table.populate runs it as a PopulateTask, see task.ts). */
+export async function runPopulate(table: Table, restrictions: Condition[], options: PopulateOptions = {}): Promise<PopulateResult> {
   const conn = table.connection
   if (conn.inTransaction) throw new DataJointError('populate cannot run inside a transaction.')
   if (table.isRestricted) throw new DataJointError(`Cannot populate the restricted table ${table.label}.`, { hint: 'Pass the conditions to populate(...) instead.' })
@@ -139,12 +142,8 @@ export async function populate(table: Table, restrictions: Condition[], options:
   const parts = [...table.info.parts.values()]
   const allowed = [table.constructor, ...parts]
   const result: PopulateResult = { successCount: 0, errors: [], skipped: 0 }
-  const renderer = options.display ? progressRenderer() : null
   const started = Date.now()
-  const emit = (e: PopulateEvent) => {
-    options.onEvent?.(e)
-    renderer?.(e)
-  }
+  const emit = (e: PopulateEvent) => options.onEvent?.(e)
   const counts = () => {
     const done = result.successCount + result.errors.length + result.skipped
     const elapsed = (Date.now() - started) / 1000
@@ -201,6 +200,8 @@ export async function populate(table: Table, restrictions: Condition[], options:
       else result.skipped++
       emit({ type: 'done', table: table.className, key, ...counts() })
     } catch (err) {
+      // cancelled at once: the key was rolled back with the session, there is nothing to record
+      if (err instanceof CancelledError) throw err
       const message = errorText(err)
       if (jobs) {
         try {

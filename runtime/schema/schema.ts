@@ -21,6 +21,7 @@ import { type Table, tableOf } from '../table/table.js'
 import { Computed, Imported, isPartClass, isTableClass, Lookup, Manual, Part } from '../table/tiers.js'
 import { unpack } from '../blob/unpack.js'
 import { DependencyGraph } from './dependencies.js'
+import { callerModule, recordModule } from './origin.js'
 import { writeLineage } from './lineage.js'
 
 export type TableClass = typeof Table
@@ -142,6 +143,7 @@ export class Schema {
    * after their master), loads the headings of those that do, and inserts Lookup contents.
    */
   async declare(...classes: TableClass[]): Promise<this> {
+    recordModule(classes, callerModule(new Error().stack))
     const items: Item[] = []
     for (const cls of classes) {
       if (!isTableClass(cls as unknown)) throw new DataJointError(`schema.declare expects table classes; got ${typeof cls === 'function' ? (cls as Function).name || 'a function' : typeof cls}.`, { hint: 'Pass classes that extend dj.Manual, dj.Lookup, dj.Imported or dj.Computed.' })

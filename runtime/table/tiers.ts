@@ -4,7 +4,8 @@
  * `make` during populate; Part rows belong to a row of their master and are made with it.
  */
 import type { JobQueue } from '../populate/jobs.js'
-import { jobsOf, keySourceOf, populate, type PopulateOptions, type PopulateResult, type Progress, progress } from '../populate/populate.js'
+import { jobsOf, keySourceOf, type PopulateOptions, type PopulateResult, type Progress, progress } from '../populate/populate.js'
+import { type PopulateTask, startPopulate } from '../populate/task.js'
 import type { Condition } from '../query/condition.js'
 import type { QueryExpression } from '../query/expression.js'
 import { Table, tableOf } from './table.js'
@@ -20,7 +21,7 @@ export class Lookup extends Table {
   static contents?: ReadonlyArray<Record<string, unknown> | readonly unknown[]>
 }
 
-const OPTION_KEYS = new Set(['reserveJobs', 'suppressErrors', 'order', 'limit', 'maxCalls', 'display', 'onEvent', 'signal', 'priority'])
+const OPTION_KEYS = new Set(['reserveJobs', 'suppressErrors', 'order', 'limit', 'maxCalls', 'display', 'background', 'onEvent', 'signal', 'priority'])
 
 /** populate's arguments: restrictions, then optionally an object of options. */
 function populateArguments(args: Array<Condition | PopulateOptions>): [Condition[], PopulateOptions] {
@@ -38,11 +39,20 @@ export class AutoPopulated extends Table {
   /**
    * Calls make(key) for every key of the key source (restricted by the conditions given) that is
    * not in the table yet. The last argument may be options: { reserveJobs, suppressErrors,
-   * order, limit, maxCalls, display, onEvent, signal }.
+   * order, limit, maxCalls, display, background, onEvent, signal }. With `background: true` it
+   * returns a PopulateTask at once (progress, cancel(), result) and computes on a session of its own.
    */
-  populate(...args: Array<Condition | PopulateOptions>): Promise<PopulateResult> {
+  populate(...args: [...restrictions: Condition[], options: PopulateOptions & { background: true }]): PopulateTask
+  populate(...args: Array<Condition | PopulateOptions>): Promise<PopulateResult>
+  populate(...args: Array<Condition | PopulateOptions>): Promise<PopulateResult> | PopulateTask {
     const [restrictions, options] = populateArguments(args)
-    return populate(this, restrictions, options)
+    try {
+      const task = startPopulate(this, restrictions, options)
+      return options.background ? task : task.result
+    } catch (e) {
+      if (options.background) throw e
+      return Promise.reject(e)
+    }
   }
   /** { total, remaining, done } for the key source (restricted by the conditions given). */
   progress(...restrictions: Condition[]): Promise<Progress> {
@@ -57,8 +67,10 @@ export class AutoPopulated extends Table {
     return keySourceOf(this)
   }
 
-  static populate(this: new () => AutoPopulated, ...args: Array<Condition | PopulateOptions>): Promise<PopulateResult> {
-    return tableOf(this).populate(...args)
+  static populate(this: new () => AutoPopulated, ...args: [...restrictions: Condition[], options: PopulateOptions & { background: true }]): PopulateTask
+  static populate(this: new () => AutoPopulated, ...args: Array<Condition | PopulateOptions>): Promise<PopulateResult>
+  static populate(this: new () => AutoPopulated, ...args: Array<Condition | PopulateOptions>): Promise<PopulateResult> | PopulateTask {
+    return tableOf(this).populate(...(args as Array<Condition | PopulateOptions>))
   }
   static progress(this: new () => AutoPopulated, ...restrictions: Condition[]): Promise<Progress> {
     return tableOf(this).progress(...restrictions)

@@ -1,0 +1,162 @@
+/**
+ * A populate call as a task: it runs in a lane of its own (its own database session), so it can
+ * go on in the background while the session runs other cells, and it can be cancelled: after the
+ * key under way, or at once, when closing its session makes the server roll that key back. The
+ * tasks of the process are listed for `%jobs`; a task's failure stays on the task.
+ */
+import { Lane } from '../connection/lane.js'
+import { CancelledError, DataJointError } from '../errors.js'
+import type { Condition } from '../query/condition.js'
+import type { Row } from '../query/expression.js'
+import type { Table } from '../table/table.js'
+import { type PopulateOptions, type PopulateResult, runPopulate } from './populate.js'
+import { type PopulateEvent, progressRenderer } from './progress.js'
+
+export type TaskStatus = 'running' | 'done' | 'failed' | 'cancelled'
+
+export interface TaskProgress {
+  /** keys finished (made, failed or skipped) */
+  done: number
+  failed: number
+  total: number
+  /** keys per second so far */
+  rate: number
+  /** seconds to go at that rate, or null before the first key */
+  eta: number | null
+}
+
+/** Finished background tasks kept for %jobs. */
+const KEEP = 50
+const tasks: PopulateTask[] = []
+let nextId = 1
+
+export class PopulateTask {
+  readonly id = nextId++
+  readonly table: string
+  readonly background: boolean
+  readonly startedAt = Date.now()
+  endedAt: number | null = null
+  status: TaskStatus = 'running'
+  progress: TaskProgress = { done: 0, failed: 0, total: 0, rate: 0, eta: null }
+  /** keys whose make failed so far, with the first line of the error */
+  readonly errors: Array<{ key: Row; error: string }> = []
+  /** what stopped the task (a make's error without suppressErrors, a cancellation), or null */
+  error: Error | null = null
+  /** the result; rejects with `error` (a failure is also kept on the task, never unhandled) */
+  readonly result: Promise<PopulateResult>
+  readonly #controller = new AbortController()
+  readonly #lane: Lane
+  #cancelNow: ((e: Error) => void) | null = null
+  readonly #ended = new Set<(task: PopulateTask) => void>()
+
+  /** @internal use Table.populate(...) */
+  constructor(table: Table, restrictions: Condition[], options: PopulateOptions) {
+    this.table = table.className
+    this.background = options.background ?? false
+    this.#lane = new Lane(`populate ${this.id} of ${this.table}`)
+    const render = options.display ? progressRenderer(this) : null
+    const signal = options.signal ? AbortSignal.any([options.signal, this.#controller.signal]) : this.#controller.signal
+    const onEvent = (e: PopulateEvent) => {
+      if (e.type !== 'start' && e.type !== 'end') this.progress = { done: e.done, failed: e.failed, total: e.total, rate: e.rate, eta: e.eta }
+      if (e.type === 'start') this.progress = { ...this.progress, total: e.total }
+      if (e.type === 'error') this.errors.push({ key: e.key, error: e.error.split('\n')[0]! })
+      options.onEvent?.(e)
+      // the task reports its own end, with how it ended
+      if (e.type !== 'end') render?.(e)
+    }
+    const run = this.#lane.run(() => runPopulate(table, restrictions, { ...options, signal, onEvent }))
+    run.catch(() => {}) // after an immediate cancel its outcome no longer matters
+    const cancelled = new Promise<never>((_, reject) => (this.#cancelNow = reject))
+    cancelled.catch(() => {})
+    this.result = Promise.race([run, cancelled]).then(
+      async (r) => {
+        await this.#finish(signal.aborted && this.progress.done < this.progress.total ? 'cancelled' : 'done', null)
+        render?.(this.#endEvent())
+        return r
+      },
+      async (e: Error) => {
+        await this.#finish(e instanceof CancelledError ? 'cancelled' : 'failed', e)
+        render?.(this.#endEvent())
+        throw e
+      },
+    )
+    this.result.catch(() => {})
+    if (this.background) {
+      tasks.push(this)
+      while (tasks.filter((t) => t.status !== 'running').length > KEEP) tasks.splice(tasks.findIndex((t) => t.status !== 'running'), 1)
+    } else {
+      tasks.push(this)
+      void this.result.catch(() => {}).finally(() => tasks.splice(tasks.indexOf(this), 1))
+    }
+  }
+
+  /**
+   * Stops the task: after the key under way (default), or with `{ now: true }` at once, rolling
+   * that key back (its session is closed; the server undoes its open transaction).
+   */
+  cancel(options: { now?: boolean } = {}): void {
+    if (this.status !== 'running') return
+    this.#controller.abort()
+    if (options.now) {
+      const e = new CancelledError(`The populate of ${this.table} was cancelled; the key under way was rolled back.`, {
+        hint: `${this.progress.done} of ${this.progress.total} keys were finished before it; populate again to go on.`,
+      })
+      void this.#lane.end(e)
+      this.#cancelNow?.(e)
+    }
+  }
+
+  /** Called once when the task has ended (at once if it has). */
+  onEnd(listener: (task: PopulateTask) => void): void {
+    if (this.status !== 'running') listener(this)
+    else this.#ended.add(listener)
+  }
+
+  /** Seconds since the start, or the run time of a finished task. */
+  get elapsed(): number {
+    return ((this.endedAt ?? Date.now()) - this.startedAt) / 1000
+  }
+
+  /** One line: `populate 2 of Summary: done, 10/10 in 1.2 s, 1 failed`. */
+  summary(): string {
+    const p = this.progress
+    const counts = `${p.done}/${p.total}${p.failed ? `, ${p.failed} failed` : ''}`
+    const how = this.status === 'running' ? `running, ${counts}${p.eta !== null ? `, ${Math.round(p.eta)} s to go` : ''}` : `${this.status}, ${counts} in ${this.elapsed.toFixed(1)} s`
+    const why = this.status === 'failed' && this.error ? `: ${this.error.message.split('\n')[0]}` : ''
+    return `populate ${this.id} of ${this.table}: ${how}${why}`
+  }
+
+  async #finish(status: TaskStatus, error: Error | null): Promise<void> {
+    if (this.endedAt === null) {
+      this.status = status
+      this.error = error
+      this.endedAt = Date.now()
+    }
+    await this.#lane.end()
+    for (const l of this.#ended) l(this)
+    this.#ended.clear()
+  }
+
+  #endEvent(): PopulateEvent {
+    return { type: 'end', table: this.table, ...this.progress, status: this.status as Exclude<TaskStatus, 'running'>, error: this.error ? this.error.message.split('\n')[0] : undefined, elapsed: this.elapsed }
+  }
+}
+
+/** Starts populate as a task (Table.populate calls this). */
+export function startPopulate(table: Table, restrictions: Condition[], options: PopulateOptions): PopulateTask {
+  // checked here: inside its lane the task would not see the caller's transaction
+  if (table.connection.inTransaction) throw new DataJointError('populate cannot run inside a transaction.')
+  return new PopulateTask(table, restrictions, options)
+}
+
+/** The populate tasks of this process: running ones, and the last finished background ones. */
+export function populateTasks(): readonly PopulateTask[] {
+  return [...tasks]
+}
+
+/** Cancels the running foreground populates at once (an interrupted cell); resolves when they have ended. */
+export async function cancelForeground(): Promise<void> {
+  const running = tasks.filter((t) => !t.background && t.status === 'running')
+  for (const t of running) t.cancel({ now: true })
+  await Promise.allSettled(running.map((t) => t.result))
+}
