@@ -64,7 +64,16 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
     breakEvalOnSigint: true,
   })
   server.context.dj = dj
-  if (interactive) dj.setProgressRenderer(terminalProgress())
+  // a background populate's summary is printed above the prompt when it ends
+  let evaluating = false
+  const say = (line: string) => {
+    if (evaluating) return void output.write(line + '\n')
+    output.write(`\r\x1b[K${line}\n`)
+    server.displayPrompt(true)
+  }
+  if (interactive) dj.setProgressRenderer(terminalProgress(process.stderr, say))
+  // Ctrl-C also cancels a running populate at once (its key under way is rolled back)
+  server.on('SIGINT', () => void dj.cancelForeground())
   const evaluate = server.eval
   // a magic's own evaluation (%time CODE) runs like an entry of its own
   const run = (code: string) => new Promise<unknown>((resolve, reject) => evaluate.call(server, toJavaScript(rewriteMagics(code)), server.context, 'repl', (err, result) => (err ? reject(err) : resolve(result))))
@@ -84,7 +93,8 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
       cb(err instanceof IncompleteInput ? new repl.Recoverable(err) : (err as Error), undefined)
       return
     }
-    busy = new Promise((done) => (settle = done, evaluate.call(server, js, context, file, (err, result) => {
+    evaluating = true
+    busy = new Promise<void>((done) => (settle = done, evaluate.call(server, js, context, file, (err, result) => {
       // a query (or table class) as the result shows its preview, as in a notebook
       const bundle = err || completing ? null : ownBundle(result)
       if (!bundle) {
@@ -96,7 +106,7 @@ export function startRepl(version: string, options: ReplOptions = {}): repl.REPL
         .then(async (b) => cb(null, new Shown(await terminalText(b, result))))
         .catch((e: unknown) => cb(e as Error, undefined))
         .finally(done)
-    })))
+    }))).finally(() => (evaluating = false))
   }
   // completion evaluates `Probe` of `Probe.ins<tab>`: it needs the class, not its preview
   let completing = false

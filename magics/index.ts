@@ -6,6 +6,7 @@
 import { DataJointError } from '../runtime/index.js'
 import { type Magic, MagicError, type MagicHost, type MagicState, Text } from './magic.js'
 import { diagram } from './diagram.js'
+import { jobs, populate } from './populate.js'
 import { configMagic, connect, describe, schema, time } from './session.js'
 import { sql } from './sql.js'
 import { table } from './table.js'
@@ -40,7 +41,7 @@ const magic: Magic = {
 }
 
 /** Every magic, in the order %lsmagic lists them. */
-export const MAGICS: readonly Magic[] = [configMagic, connect, describe, diagram, lsmagic, magic, schema, sql, table, time]
+export const MAGICS: readonly Magic[] = [configMagic, connect, describe, diagram, jobs, lsmagic, magic, populate, schema, sql, table, time]
 
 function find(name: string): Magic {
   const m = MAGICS.find((x) => x.name === name)

@@ -8,6 +8,7 @@ import { inspect } from 'node:util'
 import * as zmq from 'zeromq'
 import * as dj from '../../runtime/index.js'
 import { bundleOf, Session } from '../session.js'
+import { progressBundle } from './progress.js'
 import { decode, encode, header, type Message, PROTOCOL_VERSION, Signer } from './wire.js'
 
 interface ConnectionInfo {
@@ -41,6 +42,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
 
   let executionCount = 0
   let parent: Message | null = null
+  /** the execute_request running now, if any */
+  let executing: Message | null = null
   let interrupt: ((e: Error) => void) | null = null
   const history: Array<[number, number, string]> = []
   // a zeromq socket takes one send at a time: iopub messages go out in a chain, in order
@@ -71,14 +74,28 @@ export async function startKernel(connectionFile: string): Promise<void> {
   }
   dj.setPrompter((q) => ask(q))
   sess.context.input = (prompt = '', options: { password?: boolean } = {}) => ask(prompt, options.password)
-  dj.setProgressRenderer(() => {
-    const id = `dj-progress-${Date.now()}`
-    let first = true
+  // a populate's display: shown under the cell that started it, then updated in place. An update
+  // goes out under the cell executing now, if any (nbclient reads only the current cell's
+  // messages), else under the cell that started it (live front ends route it by display id).
+  dj.setProgressRenderer((task) => {
+    const id = `dj-populate-${task.id}`
+    const origin = executing
+    let last = 0
+    let timer: NodeJS.Timeout | null = null
+    let latest: dj.PopulateEvent | null = null
+    const send = (e: dj.PopulateEvent | null) => {
+      last = Date.now()
+      publish(e ? 'update_display_data' : 'display_data', { data: progressBundle(task, e), metadata: {}, transient: { display_id: id } }, e ? executing ?? origin : origin)
+    }
+    send(null)
     return (e) => {
-      if (e.type === 'start') return
-      const text = `${e.table}: ${e.done}/${e.total}${e.failed ? `, ${e.failed} failed` : ''}${e.type === 'end' ? ' — done' : ''}`
-      publish(first ? 'display_data' : 'update_display_data', { data: { 'text/plain': text }, metadata: {}, transient: { display_id: id } })
-      first = false
+      latest = e
+      if (timer) clearTimeout(timer)
+      timer = null
+      // at most ten updates a second; the last state always goes out
+      const wait = e.type === 'end' || e.type === 'start' ? 0 : 100 - (Date.now() - last)
+      if (wait <= 0) send(e)
+      else timer = setTimeout(() => (timer = null, latest && send(latest)), wait)
     }
   })
 
@@ -98,6 +115,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     const count = executionCount
     if (!silent) publish('execute_input', { code, execution_count: count })
     if (store_history) history.push([0, count, code])
+    executing = m
     try {
       const value = await Promise.race([sess.evaluate(code), new Promise((_, reject) => (interrupt = reject))])
       await sess.flush()
@@ -112,6 +130,9 @@ export async function startKernel(connectionFile: string): Promise<void> {
       }
       return { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] }
     } catch (err) {
+      // an interrupted populate is cancelled at once: its key under way is rolled back
+      if (err instanceof Interrupted) await dj.cancelForeground()
+      await sess.flush()
       // errors of the cell's realm are not instances of this realm's Error
       const e = err !== null && typeof err === 'object' && 'message' in err ? (err as Error) : new Error(String(err))
       // the stack repeats the message (hints span lines): the frames are what follows it
@@ -123,6 +144,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
       return { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback }
     } finally {
       interrupt = null
+      executing = null
     }
   }
 

@@ -1,8 +1,10 @@
 """Runs cells on the dj kernel through Debian's jupyter_client and prints one JSON report.
 
-Usage: kernel_cells.py CELLS_JSON, a list of {"code": "...", "input": "answer"?}. A cell that
-asks for input gets "answer" (and the prompt is recorded). The report is a list with, for each
-cell: {"status", "outputs": [[type, ...]], "prompts": [[prompt, password]]}.
+Usage: kernel_cells.py CELLS_JSON, a list of {"code": "...", "input": "answer"?, "interrupt_on": "text"?}.
+A cell that asks for input gets "answer" (and the prompt is recorded); a cell with interrupt_on is
+interrupted once its output shows that text. The report is a list with, for each cell:
+{"status", "outputs": [[type, ...]], "prompts": [[prompt, password]]}; display_data and
+update_display_data carry their transient (display_id) third.
 JUPYTER_DATA_DIR must hold the kernelspec "dj".
 """
 import json
@@ -19,6 +21,7 @@ try:
         msg_id = kc.execute(cell['code'], allow_stdin='input' in cell)
         outs, prompts = [], []
         idle = False
+        interrupted = False
         while not idle:
             if 'input' in cell:
                 try:
@@ -41,8 +44,13 @@ try:
                 idle = True
             elif t == 'stream':
                 outs.append([t, c['name'], c['text']])
-            elif t in ('execute_result', 'display_data'):
+                if cell.get('interrupt_on') and not interrupted and cell['interrupt_on'] in c['text']:
+                    km.interrupt_kernel()
+                    interrupted = True
+            elif t == 'execute_result':
                 outs.append([t, c['data']])
+            elif t in ('display_data', 'update_display_data'):
+                outs.append([t, c['data'], c.get('transient', {})])
             elif t == 'error':
                 outs.append([t, c['ename'], c['evalue'], c['traceback']])
         reply = kc.get_shell_msg(timeout=30)

@@ -108,7 +108,7 @@ test('the magics in the kernel, through jupyter_client', () => {
   const r = runCells(Object.values(cells))
   const c = Object.fromEntries(names.map((n, i) => [n, r.cells[i]!])) as Record<string, CellReport>
 
-  assert.is(text(c.lsmagic!), 'Available line magics:\n%config  %connect  %describe  %diagram  %lsmagic  %magic  %schema  %sql  %time\n\nAvailable cell magics:\n%%sql  %%table  %%time\n\n%magic NAME explains one.')
+  assert.is(text(c.lsmagic!), 'Available line magics:\n%config  %connect  %describe  %diagram  %jobs  %lsmagic  %magic  %populate  %schema  %sql  %time\n\nAvailable cell magics:\n%%sql  %%table  %%time\n\n%magic NAME explains one.')
   assert.is(text(c.schema!), `Active schema: ${db}`)
   // each tier declared; the class is the result and previews itself
   assert.is(text(c.subject!), '*subject_id    name\n+------------+ +-----+\n (Total: 0)')

@@ -144,4 +144,47 @@ test('questions asked while an entry runs: a password (not echoed, not kept) and
   assert.not.match(history, /^yes$/m)
 })
 
+test('populate in the terminal: a progress bar and its summary, a background populate, Ctrl-C rolls back the key under way', () => {
+  const r = pty([
+    { expect: PROMPT },
+    { send: '%schema ptypop\r' },
+    { expect: PROMPT },
+    { send: '%%table Item\ritem : int32\r\r' },
+    { expect: '\\(Total: 0\\)\n' },
+    { send: '%%table Sq computed\r-> Item\r---\rsq : int32\r\r' },
+    { expect: '\\(Total: 0\\)\n' },
+    { send: 'await Item.insert([[1], [2], [3], [4], [5]]); Sq.make = async function (key) { await new Promise((r) => setTimeout(r, 100)); await this.insert1({ ...key, sq: key.item ** 2 }) }\r' },
+    { expect: PROMPT },
+    { send: '%populate Sq\r' },
+    { expect: 'Sq +\\S+ 5/5 \\| 0 failed', timeout: 20 },
+    { expect: 'populate \\d+ of Sq: done, 5/5 in [\\d.]+ s\n' },
+    { expect: PROMPT },
+    // in the background: the prompt is free at once; the summary comes when it is done
+    { send: '%%table Cube computed\r-> Item\r---\rc : int32\r\r' },
+    { expect: '\\(Total: 0\\)\n' },
+    { send: 'Cube.make = async function (key) { await new Promise((r) => setTimeout(r, 200)); await this.insert1({ ...key, c: key.item ** 3 }) }\r' },
+    { expect: PROMPT },
+    { send: '%populate Cube --background\r' },
+    { expect: PROMPT },
+    { send: 'dj.populateTasks().at(-1).status\r' },
+    { expect: "'running'" },
+    { expect: 'populate \\d+ of Cube: done, 5/5 in [\\d.]+ s\n', timeout: 20 },
+    { send: 'await Cube.count()\r' },
+    { expect: '\n5\n' },
+    // Ctrl-C during a foreground populate: the key under way is rolled back, the session goes on
+    { send: '%%table Hang computed\r-> Item\r---\rh : int32\r\r' },
+    { expect: '\\(Total: 0\\)\n' },
+    { send: 'Hang.make = async function (key) { await this.insert1({ ...key, h: 1 }); if (key.item === 2) await new Promise(() => {}) }\r' },
+    { expect: PROMPT },
+    { send: '%populate Hang\r' },
+    { sleep: 1 },
+    { send: '\x03' },
+    { expect: 'interrupted', timeout: 10 },
+    { send: 'JSON.stringify(await Hang.fetch({ orderBy: "KEY" }))\r' },
+    { expect: `'\\[\\{"item":1,"h":1\\}\\]'` },
+    { send: '.exit\r' },
+  ])
+  assert.ok(r.ok, `step ${r.failedStep} failed; the terminal showed:\n${r.output}`)
+})
+
 test.run()
