@@ -64,10 +64,7 @@ export const populate: Magic = {
     }
     const limit = count(values.limit, 'limit')
     const workers = count(values.workers, 'workers')
-    if (workers !== undefined) {
-      if (values.background) throw new MagicError('%populate: --workers runs in other processes already; leave out --background.')
-      return runWorkers(cls, workers, { limit, conditions, print: host.print })
-    }
+    if (workers !== undefined) return runWorkers(cls, workers, { limit, conditions, background: values.background === true })
     const options = { reserveJobs: values['reserve-jobs'] === true, suppressErrors: values['suppress-errors'] === true, limit, display: true }
     if (values.background) {
       cls.populate(...conditions, { ...options, background: true })
@@ -78,8 +75,12 @@ export const populate: Magic = {
   },
 }
 
-/** Starts `dj worker` processes on the module that declared the table and follows the job table until they exit. */
-async function runWorkers(cls: AutoClass, n: number, o: { limit?: number; conditions: dj.Condition[]; print: (t: string) => void }): Promise<Text> {
+/**
+ * Starts `dj worker` processes on the module that declared the table; a task follows their
+ * progress through the database until they exit. Cancelling it stops them (SIGTERM: after their
+ * key; at once: SIGKILL, and the server rolls their keys back).
+ */
+async function runWorkers(cls: AutoClass, n: number, o: { limit?: number; conditions: dj.Condition[]; background: boolean }): Promise<Text | undefined> {
   if (o.conditions.length) throw new MagicError('%populate: --restrict cannot be passed to worker processes.', { hint: 'Workers populate every key; restrict the key source in the module, or populate here without --workers.' })
   const module = dj.declaringModule(cls)
   if (!module) {
@@ -90,21 +91,27 @@ async function runWorkers(cls: AutoClass, n: number, o: { limit?: number; condit
   const here = fileURLToPath(import.meta.url)
   const cli = fileURLToPath(new URL(`../kernel/cli${here.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url))
   const argv = [...process.execArgv, cli, 'worker', module, cls.name, ...(o.limit ? ['--limit', String(o.limit)] : [])]
-  const started = Date.now()
-  const outputs: string[] = []
-  const exits = Array.from({ length: n }, () => new Promise<number | null>((resolve) => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env })
-    child.stderr.setEncoding('utf8')
-    child.stderr.on('data', (d: string) => outputs.push(...d.split('\n').filter((l) => l.includes('failed') && !l.includes(' made, '))))
-    child.on('exit', (code) => resolve(code))
-    child.on('error', (e) => (outputs.push(`dj worker could not start: ${e.message}`), resolve(-1)))
+  const problems: string[] = []
+  const children = Array.from({ length: n }, () => spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: process.env }))
+  const exits = children.map((child, i) => new Promise<void>((resolve) => {
+    let tail = ''
+    child.stderr!.setEncoding('utf8')
+    child.stderr!.on('data', (d: string) => (tail = (tail + d).slice(-2000)))
+    child.on('exit', (code, signal) => {
+      if (code !== 0) problems.push(`worker ${i + 1} ${signal ? `was stopped by ${signal}` : `exited with code ${code}`}: ${tail.trim().split('\n').filter((l) => !l.startsWith('dj worker: ') || l.includes('failed')).slice(-3).join(' | ') || 'no output'}`)
+      resolve()
+    })
+    child.on('error', (e) => (problems.push(`worker ${i + 1} could not start: ${e.message}`), resolve()))
   }))
-  const codes = await Promise.all(exits)
-  const p = await cls.progress()
-  const jobs = await cls.jobs.progress()
-  const bad = codes.filter((c) => c !== 0).length
-  const lines = [`${n} workers populated ${cls.name} in ${((Date.now() - started) / 1000).toFixed(1)} s: ${p.done}/${p.total} done, ${jobs.error} failed${bad ? `, ${bad} worker(s) exited with an error` : ''}`]
-  for (const l of outputs.slice(0, 5)) lines.push(`  ${l}`)
+  const task = dj.followPopulate(cls, Promise.all(exits), {
+    display: true,
+    background: o.background,
+    stop: (now) => children.forEach((c) => c.exitCode === null && c.kill(now ? 'SIGKILL' : 'SIGTERM')),
+  })
+  if (o.background) return undefined
+  const r = await task.result
+  const lines = [`${n} worker${n === 1 ? '' : 's'} made ${r.successCount} key${r.successCount === 1 ? '' : 's'} of ${cls.name} in ${task.elapsed.toFixed(1)} s${r.errors.length ? `; ${r.errors.length} failed (%jobs lists them)` : ''}.`]
+  for (const p of problems) lines.push(`  ${p}`)
   return new Text(lines.join('\n'))
 }
 

@@ -13,7 +13,7 @@ export { Manual, Lookup, Imported, Computed, Part, AutoPopulated } from './table
 export type { PopulateOptions, PopulateResult, Progress } from './populate/populate.js'
 export { JobQueue, type JobStatus, type JobProgress } from './populate/jobs.js'
 export { setProgressRenderer, type PopulateEvent, type ProgressRenderer } from './populate/progress.js'
-export { PopulateTask, populateTasks, cancelForeground, type TaskStatus, type TaskProgress } from './populate/task.js'
+export { PopulateTask, populateTasks, cancelForeground, followPopulate, type TaskStatus, type TaskProgress } from './populate/task.js'
 export { Lane } from './connection/lane.js'
 export { declaringModule } from './schema/origin.js'
 export { QueryExpression, Derived, Universal, U, type FetchOptions, type Row, type AggrOptions, type Operand } from './query/expression.js'

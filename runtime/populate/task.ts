@@ -8,7 +8,7 @@ import { Lane } from '../connection/lane.js'
 import { CancelledError, DataJointError } from '../errors.js'
 import type { Condition } from '../query/condition.js'
 import type { Row } from '../query/expression.js'
-import type { Table } from '../table/table.js'
+import { type Table, tableOf } from '../table/table.js'
 import { type PopulateOptions, type PopulateResult, runPopulate } from './populate.js'
 import { type PopulateEvent, progressRenderer } from './progress.js'
 
@@ -23,6 +23,17 @@ export interface TaskProgress {
   rate: number
   /** seconds to go at that rate, or null before the first key */
   eta: number | null
+}
+
+type Runner = (run: { onEvent: (e: PopulateEvent) => void; signal: AbortSignal }) => Promise<PopulateResult>
+
+interface TaskOptions {
+  display?: boolean
+  background?: boolean
+  onEvent?: (e: PopulateEvent) => void
+  signal?: AbortSignal
+  /** how to stop work done elsewhere (worker processes): after their key, or at once */
+  stop?: (now: boolean) => void
 }
 
 /** Finished background tasks kept for %jobs. */
@@ -48,11 +59,13 @@ export class PopulateTask {
   readonly #lane: Lane
   #cancelNow: ((e: Error) => void) | null = null
   readonly #ended = new Set<(task: PopulateTask) => void>()
+  readonly #stop: ((now: boolean) => void) | null
 
-  /** @internal use Table.populate(...) */
-  constructor(table: Table, restrictions: Condition[], options: PopulateOptions) {
-    this.table = table.className
+  /** @internal use Table.populate(...) or followPopulate(...) */
+  constructor(table: string, runner: Runner, options: TaskOptions) {
+    this.table = table
     this.background = options.background ?? false
+    this.#stop = options.stop ?? null
     this.#lane = new Lane(`populate ${this.id} of ${this.table}`)
     const render = options.display ? progressRenderer(this) : null
     const signal = options.signal ? AbortSignal.any([options.signal, this.#controller.signal]) : this.#controller.signal
@@ -64,7 +77,7 @@ export class PopulateTask {
       // the task reports its own end, with how it ended
       if (e.type !== 'end') render?.(e)
     }
-    const run = this.#lane.run(() => runPopulate(table, restrictions, { ...options, signal, onEvent }))
+    const run = this.#lane.run(() => runner({ onEvent, signal }))
     run.catch(() => {}) // after an immediate cancel its outcome no longer matters
     const cancelled = new Promise<never>((_, reject) => (this.#cancelNow = reject))
     cancelled.catch(() => {})
@@ -97,6 +110,7 @@ export class PopulateTask {
   cancel(options: { now?: boolean } = {}): void {
     if (this.status !== 'running') return
     this.#controller.abort()
+    this.#stop?.(options.now ?? false)
     if (options.now) {
       const e = new CancelledError(`The populate of ${this.table} was cancelled; the key under way was rolled back.`, {
         hint: `${this.progress.done} of ${this.progress.total} keys were finished before it; populate again to go on.`,
@@ -146,7 +160,58 @@ export class PopulateTask {
 export function startPopulate(table: Table, restrictions: Condition[], options: PopulateOptions): PopulateTask {
   // checked here: inside its lane the task would not see the caller's transaction
   if (table.connection.inTransaction) throw new DataJointError('populate cannot run inside a transaction.')
-  return new PopulateTask(table, restrictions, options)
+  return new PopulateTask(table.className, ({ onEvent, signal }) => runPopulate(table, restrictions, { ...options, onEvent, signal }), options)
+}
+
+/**
+ * A task that follows a populate done by other processes (`dj worker`s) through the database: the
+ * keys of the key source made since it started, and the errors in the job table, until `until`
+ * settles (the workers have exited).
+ */
+export function followPopulate(target: AutoTable | (abstract new () => unknown), until: Promise<unknown>, options: TaskOptions & { interval?: number } = {}): PopulateTask {
+  const table = (typeof target === 'function' ? tableOf(target as new () => Table) : target) as AutoTable
+  return new PopulateTask(table.className, async ({ onEvent }) => {
+    const started = Date.now()
+    const first = await table.progress()
+    const keys = table.primaryKey
+    const keyOf = (j: Row) => Object.fromEntries(keys.filter((k) => k in j).map((k) => [k, j[k]]))
+    // errors already in the job table are not this run's
+    const before = new Set((await table.jobs.list('error')).map((j) => JSON.stringify(keyOf(j))))
+    const total = first.remaining
+    onEvent({ type: 'start', table: table.className, total })
+    let finished = false
+    void until.finally(() => (finished = true))
+    let done = 0
+    let errors: Row[] = []
+    for (;;) {
+      if (!finished) await Promise.race([until.catch(() => {}), new Promise((r) => setTimeout(r, options.interval ?? 250))])
+      const now = await table.progress()
+      const seen = errors.length
+      errors = (await table.jobs.list('error')).filter((j) => !before.has(JSON.stringify(keyOf(j))))
+      const made = Math.max(0, total - now.remaining)
+      const elapsed = (Date.now() - started) / 1000
+      const rate = elapsed > 0 ? (made + errors.length) / elapsed : 0
+      done = Math.min(total, made + errors.length)
+      const counts = { table: table.className, done, failed: errors.length, total, rate, eta: rate > 0 ? (total - done) / rate : null }
+      for (const j of errors.slice(seen)) onEvent({ type: 'error', key: keyOf(j), error: String(j.error_message ?? ''), ...counts })
+      onEvent({ type: 'done', key: {}, ...counts })
+      if (finished) break
+    }
+    await until
+    return {
+      successCount: done - errors.length,
+      errors: errors.map((j) => ({ key: keyOf(j), error: String(j.error_message ?? '') })),
+      skipped: 0,
+    }
+  }, options)
+}
+
+/** What followPopulate reads of a table. */
+interface AutoTable {
+  className: string
+  primaryKey: string[]
+  progress(): Promise<{ remaining: number }>
+  jobs: { list(status: 'error'): Promise<Row[]> }
 }
 
 /** The populate tasks of this process: running ones, and the last finished background ones. */

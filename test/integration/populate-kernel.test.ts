@@ -101,6 +101,11 @@ const cells: Record<string, Cell> = {
   stuckMake: { code: 'Stuck.make = async function (key) { await this.insert1({ ...key, sq: 1 }); if (key.item === 2) { console.log("waiting forever"); await new Promise(() => {}) } }' },
   interrupted: { code: '%populate Stuck', interrupt_on: 'waiting forever' },
   after: { code: 'JSON.stringify([await Stuck.fetch({ orderBy: "KEY" }), dj.populateTasks().filter((t) => t.status === "running").length, 1 + 1])' },
+  // worker processes for a table of a module file, followed through the job table
+  pipeline: { code: `const p = await import(${JSON.stringify(join(root, 'test/fixtures/pipeline.ts'))}); const { Square } = p; await p.Source.insert(Array.from({ length: 30 }, (_, i) => [i, i / 2])); await p.Square.count()` },
+  workers: { code: '%populate Square --workers 3' },
+  workersDone: { code: 'JSON.stringify([await p.Square.count(), await p.CallLog.count(), (await p.CallLog.fetch()).every((r) => r.pid !== process.pid)])' },
+  workersInCell: { code: '%populate Slow --workers 2' },
   noTable: { code: '%populate Item' },
   noFlag: { code: '%populate Slow --limit 0' },
 }
@@ -109,7 +114,7 @@ const names = Object.keys(cells)
 test('background populate, %jobs, cancel, retry and interrupt in the kernel', () => {
   const r = runCells(Object.values(cells))
   const c = Object.fromEntries(names.map((n, i) => [n, r[i]!])) as Record<string, CellReport>
-  for (const n of names) if (!['interrupted', 'noTable', 'noFlag'].includes(n)) assert.is(c[n]!.status, 'ok', `${n}: ${JSON.stringify(c[n]!.outputs)}`)
+  for (const n of names) if (!['interrupted', 'noTable', 'noFlag', 'workersInCell'].includes(n)) assert.is(c[n]!.status, 'ok', `${n}: ${JSON.stringify(c[n]!.outputs)}`)
 
   // the background cell shows the display at once and returns
   const shown = displays(c.background!)
@@ -157,6 +162,15 @@ test('background populate, %jobs, cancel, retry and interrupt in the kernel', ()
   assert.match(stopped[1]!, /populate \d+ of Stuck: cancelled, 1\/6/)
   assert.is(error(c.interrupted!)!.ename, 'KeyboardInterrupt')
   assert.is(text(c.after!), `'[[{"item":1,"sq":1}],0,2]'`)
+  assert.is(text(c.pipeline!), '0')
+  assert.match(text(c.workers!)!, /^3 workers made 30 keys of Square in [\d.]+ s\.$/)
+  const followed = displays(c.workers!)
+  assert.is(followed[0]![0], 'display_data')
+  assert.match(followed.at(-1)![1]!, 'data-status="done"')
+  assert.match(followed.at(-1)![1]!, '<progress value="30" max="30"')
+  // each key computed once, by the workers, none by the kernel
+  assert.is(text(c.workersDone!), `'[30,30,true]'`)
+  assert.match(error(c.workersInCell!)!.evalue, '%populate: Slow was declared in the session, not in a module file, so worker processes cannot load it.')
   assert.match(error(c.noTable!)!.evalue, '%populate: Item is not an Imported or Computed table; only those are populated.')
   assert.match(error(c.noFlag!)!.evalue, '%populate: --limit needs a whole number of at least 1, not "0".')
 })
