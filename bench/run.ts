@@ -50,10 +50,10 @@ class Done extends dj.Computed {
 async function populateBench(): Promise<void> {
   const n = 500
   await Job.insert(Array.from({ length: n }, (_, i) => [i]))
-  const run = async (reserveJobs: boolean) => {
+  const run = async (reserveJobs: boolean, concurrency = 1) => {
     await Done.deleteQuick()
     const t0 = process.hrtime.bigint()
-    const r = await Done.populate({ reserveJobs })
+    const r = await Done.populate({ reserveJobs, concurrency })
     const t = Number(process.hrtime.bigint() - t0) / 1e9
     if (r.successCount !== n) throw new Error(`populate made ${r.successCount} of ${n}`)
     return t
@@ -71,10 +71,14 @@ async function populateBench(): Promise<void> {
   await raw.end()
   const plain = Math.min(await run(false), await run(false))
   const reserved = Math.min(await run(true), await run(true))
+  const plain4 = Math.min(await run(false, 4), await run(false, 4))
+  const reserved4 = Math.min(await run(true, 4), await run(true, 4))
   console.log(`\npopulate of ${n} trivial jobs (one insert each), best of 2`)
   console.log(`${'raw mysql2: one transaction per key'.padEnd(36)} ${fmt(Math.round(n / rawT))} jobs/s`)
   console.log(`${'without reservation'.padEnd(36)} ${fmt(Math.round(n / plain))} jobs/s`)
   console.log(`${'with reservation (job queue)'.padEnd(36)} ${fmt(Math.round(n / reserved))} jobs/s`)
+  console.log(`${'concurrency 4, without reservation'.padEnd(36)} ${fmt(Math.round(n / plain4))} jobs/s`)
+  console.log(`${'concurrency 4, with reservation'.padEnd(36)} ${fmt(Math.round(n / reserved4))} jobs/s`)
   console.log('reference on this machine class: datajoint-python 2,100 jobs/s without and 1,000 jobs/s with reservation')
 }
 

@@ -14,7 +14,10 @@ export class Lane {
   readonly #closers = new Set<(abrupt: boolean) => Promise<void>>()
   #ended: Error | null = null
 
-  constructor(readonly name: string) {}
+  /** a lane within `parent` ends when its parent ends, and as it ends */
+  constructor(readonly name: string, parent: Lane | null = null) {
+    parent?.onEnd((abrupt) => this.end(abrupt ? parent.ended ?? undefined : undefined))
+  }
 
   /** The lane the current asynchronous work runs in, or null (the connection's own session). */
   static current(): Lane | null {

@@ -16,6 +16,7 @@ import { withDirectInsert } from '../table/insert.js'
 import { classForTable } from '../table/registry.js'
 import { type Table, tableOf } from '../table/table.js'
 import { isTableClass } from '../table/tiers.js'
+import { Lane } from '../connection/lane.js'
 import { JobQueue } from './jobs.js'
 import type { PopulateEvent } from './progress.js'
 
@@ -29,6 +30,8 @@ export interface PopulateOptions {
   limit?: number
   /** at most this many make calls */
   maxCalls?: number
+  /** keys made at once, each on a database session of its own (datajoint-python's `processes`) */
+  concurrency?: number
   /** show progress (the REPL and the kernel draw it) */
   display?: boolean
   /** return a PopulateTask at once and compute in the background, on a session of its own */
@@ -152,73 +155,93 @@ export async function runPopulate(table: Table, restrictions: Condition[], optio
   }
   emit({ type: 'start', table: table.className, total: keys.length })
 
-  for (const key of keys) {
-    if (options.signal?.aborted) break
-    if (jobs && !(await jobs.reserve(key))) {
-      result.skipped++
-      emit({ type: 'skipped', table: table.className, key, ...counts() })
-      continue
-    }
-    emit({ type: 'started', table: table.className, key, ...counts() })
-    const t0 = Date.now()
-    const complete = async () => {
-      if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
-    }
-    try {
-      let made = true
-      await withDirectInsert(allowed, async () => {
-        if (threePart) {
-          const fetched = await fns.makeFetch!.call(table, { ...key })
-          const computed = await fns.makeCompute!.call(table, { ...key }, fetched)
-          await conn.transaction(async () => {
-            if (await table.restrict(key).exists()) return (made = false)
-            const again = await fns.makeFetch!.call(table, { ...key })
-            if (!pack(again, { compress: false }).equals(pack(fetched, { compress: false }))) {
-              throw new DataJointError(`The inputs of ${table.className} for ${JSON.stringify(key)} changed while it was computed; nothing was inserted.`, {
-                hint: 'Populate again to compute with the new inputs.',
-              })
-            }
-            await fns.makeInsert!.call(table, { ...key }, computed, fetched)
-            await complete()
-          })
-        } else {
-          // the key was missing when the keys were listed; if another process made it since,
-          // make's insert meets the primary key and the key counts as skipped
-          try {
+  // one loop per lane: with concurrency N, N keys are made at once, each on a session of its own
+  const queue = keys.slice()
+  let failure: { err: unknown; key: Row } | null = null
+  const makeKeys = async () => {
+    while (queue.length && failure === null && !options.signal?.aborted) {
+      const key = queue.shift()!
+      if (jobs && !(await jobs.reserve(key))) {
+        result.skipped++
+        emit({ type: 'skipped', table: table.className, key, ...counts() })
+        continue
+      }
+      emit({ type: 'started', table: table.className, key, ...counts() })
+      const t0 = Date.now()
+      const complete = async () => {
+        if (jobs) await jobs.complete(key, (Date.now() - t0) / 1000)
+      }
+      try {
+        let made = true
+        await withDirectInsert(allowed, async () => {
+          if (threePart) {
+            const fetched = await fns.makeFetch!.call(table, { ...key })
+            const computed = await fns.makeCompute!.call(table, { ...key }, fetched)
             await conn.transaction(async () => {
-              await fns.make!.call(table, { ...key })
+              if (await table.restrict(key).exists()) return (made = false)
+              const again = await fns.makeFetch!.call(table, { ...key })
+              if (!pack(again, { compress: false }).equals(pack(fetched, { compress: false }))) {
+                throw new DataJointError(`The inputs of ${table.className} for ${JSON.stringify(key)} changed while it was computed; nothing was inserted.`, {
+                  hint: 'Populate again to compute with the new inputs.',
+                })
+              }
+              await fns.makeInsert!.call(table, { ...key }, computed, fetched)
               await complete()
             })
-          } catch (err) {
-            if (!(err instanceof DuplicateError) || !(await table.restrict(key).exists())) throw err
-            made = false
-            await complete()
+          } else {
+            // the key was missing when the keys were listed; if another process made it since,
+            // make's insert meets the primary key and the key counts as skipped
+            try {
+              await conn.transaction(async () => {
+                await fns.make!.call(table, { ...key })
+                await complete()
+              })
+            } catch (err) {
+              if (!(err instanceof DuplicateError) || !(await table.restrict(key).exists())) throw err
+              made = false
+              await complete()
+            }
+          }
+        })
+        if (made) result.successCount++
+        else result.skipped++
+        emit({ type: 'done', table: table.className, key, ...counts() })
+      } catch (err) {
+        // cancelled at once: the key was rolled back with the session, there is nothing to record
+        if (err instanceof CancelledError) {
+          failure ??= { err, key }
+          return
+        }
+        const message = errorText(err)
+        if (jobs) {
+          try {
+            await jobs.error(key, message, (err as Error)?.stack ?? message)
+          } catch (e2) {
+            log.error(`Could not record the error of ${table.className} ${JSON.stringify(key)} in its job queue: ${errorText(e2)}`)
           }
         }
-      })
-      if (made) result.successCount++
-      else result.skipped++
-      emit({ type: 'done', table: table.className, key, ...counts() })
-    } catch (err) {
-      // cancelled at once: the key was rolled back with the session, there is nothing to record
-      if (err instanceof CancelledError) throw err
-      const message = errorText(err)
-      if (jobs) {
-        try {
-          await jobs.error(key, message, (err as Error)?.stack ?? message)
-        } catch (e2) {
-          log.error(`Could not record the error of ${table.className} ${JSON.stringify(key)} in its job queue: ${errorText(e2)}`)
-        }
-      }
-      result.errors.push({ key, error: message })
-      emit({ type: 'error', table: table.className, key, error: message, ...counts() })
-      if (!options.suppressErrors) {
-        emit({ type: 'end', table: table.className, ...counts() })
-        throw err instanceof DataJointError ? err.suggest(`while populating ${table.className} for ${JSON.stringify(key)}`) : err
+        result.errors.push({ key, error: message })
+        emit({ type: 'error', table: table.className, key, error: message, ...counts() })
+        if (!options.suppressErrors) failure ??= { err, key }
       }
     }
   }
+  const concurrency = options.concurrency ?? 1
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new DataJointError(`populate concurrency must be a whole number of at least 1, not ${concurrency}.`)
+  const here = Lane.current()
+  const lanes = Array.from({ length: Math.min(concurrency, keys.length) - 1 }, (_, i) => new Lane(`${here?.name ?? `populate of ${table.className}`}, lane ${i + 2}`, here))
+  try {
+    await Promise.all([makeKeys(), ...lanes.map((l) => l.run(makeKeys))])
+  } finally {
+    await Promise.all(lanes.map((l) => l.end()))
+  }
   emit({ type: 'end', table: table.className, ...counts() })
+  // assigned inside the loops, which the compiler does not follow
+  const failed = failure as { err: unknown; key: Row } | null
+  if (failed) {
+    const { err, key } = failed
+    throw err instanceof DataJointError && !(err instanceof CancelledError) ? err.suggest(`while populating ${table.className} for ${JSON.stringify(key)}`) : err
+  }
   return result
 }
 

@@ -21,7 +21,7 @@ export class Lookup extends Table {
   static contents?: ReadonlyArray<Record<string, unknown> | readonly unknown[]>
 }
 
-const OPTION_KEYS = new Set(['reserveJobs', 'suppressErrors', 'order', 'limit', 'maxCalls', 'display', 'background', 'onEvent', 'signal', 'priority'])
+const OPTION_KEYS = new Set(['reserveJobs', 'suppressErrors', 'order', 'limit', 'maxCalls', 'concurrency', 'display', 'background', 'onEvent', 'signal', 'priority'])
 
 /** populate's arguments: restrictions, then optionally an object of options. */
 function populateArguments(args: Array<Condition | PopulateOptions>): [Condition[], PopulateOptions] {

@@ -86,9 +86,36 @@ class Tripartite extends dj.Computed {
   }
 }
 
+class Many extends dj.Manual {
+  static override definition = `
+  many : int32
+  `
+}
+/** records the session each key was made on; `gate` holds keys > `open` until it is opened */
+let gateOpen: () => void = () => {}
+let gate: Promise<void> = Promise.resolve()
+let held = Infinity
+let failOn = -1
+const sessions: Array<[number, number]> = []
+class Made extends dj.Computed {
+  static override definition = `
+  -> Many
+  ---
+  session_id : int64
+  `
+  async make(this: InstanceType<typeof Made>, key: { many: number }) {
+    const id = await dj.conn().connectionId()
+    sessions.push([key.many, id])
+    await this.insert1({ ...key, session_id: id })
+    if (key.many > held) await gate
+    if (key.many === failOn) throw new Error(`key ${failOn} fails after its insert`)
+  }
+}
+
 test.before(async () => {
-  await schema.declare(Subject, Stim, Response, Summary, Heavy, Tripartite)
+  await schema.declare(Subject, Stim, Response, Summary, Heavy, Tripartite, Many, Made)
   await Subject.insert([[1, 10], [2, 25], [3, 30]])
+  await Many.insert(Array.from({ length: 40 }, (_, i) => [i]))
 })
 
 test('populate makes every missing key of the default key source, restrictions apply', async () => {
@@ -213,6 +240,59 @@ test('progress events carry counts, rate and the end', async () => {
   const events: string[] = []
   await Heavy.populate({ onEvent: (e: PopulateEvent) => events.push(e.type === 'start' ? `start ${e.total}` : `${e.type} ${'done' in e ? e.done : ''}/${'total' in e ? e.total : ''}`) })
   assert.equal(events, ['start 2', 'started 0/2', 'done 1/2', 'started 1/2', 'done 2/2', 'end 2/2'])
+})
+
+test('concurrency: keys made at once on sessions of their own, each once; a failure stops them and leaves its key out', async () => {
+  sessions.length = 0
+  const mine = await dj.conn().connectionId()
+  const r = await Made.populate({ concurrency: 4 })
+  assert.is(r.successCount, 40)
+  const rows = await Made.fetch({ orderBy: 'KEY' })
+  assert.equal(rows.map((x) => x.many), Array.from({ length: 40 }, (_, i) => i))
+  const ids = new Set(sessions.map(([, id]) => id))
+  assert.is(ids.size, 4)
+  assert.not.ok(ids.has(mine), 'no key is made on the caller\'s session')
+  assert.equal(new Set(rows.map((x) => Number(x.session_id))), ids)
+  // with reserved jobs too; a failing key without suppressErrors: the error names it, its row is rolled back
+  await Made.deleteQuick()
+  failOn = 17
+  try {
+    await rejects(Made.populate({ concurrency: 3, reserveJobs: true }), /^key 17 fails after its insert$/)
+  } finally {
+    failOn = -1
+  }
+  assert.is(await Made.restrict({ many: 17 }).count(), 0)
+  const errors = await Made.jobs.list('error')
+  assert.equal(errors.map((j) => j.many), [17])
+  assert.is((await Made.jobs.progress()).reserved, 0)
+  await rejects(Made.populate({ concurrency: 0 }), /^populate concurrency must be a whole number of at least 1, not 0\.$/)
+  await Made.jobs.clear('error')
+})
+
+test('a background task: other work goes on meanwhile; cancel now rolls back the keys under way on every lane', async () => {
+  await Made.deleteQuick()
+  held = 9
+  gate = new Promise((r) => (gateOpen = r))
+  const task = Made.populate({ background: true, concurrency: 3 })
+  assert.instance(task, dj.PopulateTask)
+  assert.is(task.status, 'running')
+  while (task.progress.done < 10) await new Promise((r) => setTimeout(r, 5))
+  // keys 10, 11, 12 are inserted on three lanes and wait at the gate; the caller's session sees only the first ten
+  while (sessions.filter(([k]) => k >= 10).length < 3) await new Promise((r) => setTimeout(r, 5))
+  assert.is(await Made.count(), 10)
+  assert.ok(dj.populateTasks().includes(task))
+  task.cancel({ now: true })
+  await rejects(task.result, dj.CancelledError, /^The populate of Made was cancelled; the key under way was rolled back\.\n10 of 40 keys were finished before it; populate again to go on\.$/)
+  assert.is(task.status, 'cancelled')
+  gateOpen()
+  held = Infinity
+  await new Promise((r) => setTimeout(r, 50))
+  // the keys that were waiting could not commit after the cancel
+  assert.equal((await Made.fetch({ orderBy: 'KEY' })).map((x) => x.many), Array.from({ length: 10 }, (_, i) => i))
+  assert.match(task.summary(), /^populate \d+ of Made: cancelled, 10\/40 in [\d.]+ s$/)
+  // and populate takes up from there
+  const rest = await Made.populate()
+  assert.is(rest.successCount, 30)
 })
 
 test.run()
