@@ -7,7 +7,7 @@ import { Console } from 'node:console'
 import repl from 'node:repl'
 import { PassThrough, Writable } from 'node:stream'
 import { inspect } from 'node:util'
-import { cellMagic, cellMagicEnded, MAGICS, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
+import { cellMagic, cellMagicEnded, MAGICS, Magics, rewriteMagics, RUNNER, type SessionSetting } from '../magics/index.js'
 import * as dj from '../runtime/index.js'
 import { IncompleteInput, toJavaScript } from './typescript.js'
 
@@ -43,7 +43,10 @@ export class Session {
   /** displays still being rendered; a cell ends after them */
   readonly #pending = new Set<Promise<void>>()
 
-  constructor(readonly hooks: SessionHooks) {
+  /** names every session has (globals, dj, display...): the rest are the user's */
+  readonly #baseline: Set<string>
+
+  constructor(readonly hooks: SessionHooks, settings: Record<string, SessionSetting> = {}) {
     const sink = new PassThrough()
     sink.resume()
     this.#server = repl.start({ input: new PassThrough(), output: sink, terminal: false, prompt: '', useGlobal: false })
@@ -73,8 +76,15 @@ export class Session {
       evaluate: (code) => this.evaluate(code),
       input: (prompt, options = {}) => hooks.input(prompt, options.password ?? false),
       print: (text) => hooks.stream('stdout', text),
+      settings,
     })
     Object.defineProperty(this.context, RUNNER, { value: this.magics, enumerable: false })
+    this.#baseline = new Set(Object.getOwnPropertyNames(this.context))
+  }
+
+  /** The names cells and magics have added to the session, with their values. */
+  userNames(): Array<[string, unknown]> {
+    return Object.getOwnPropertyNames(this.context).filter((n) => !this.#baseline.has(n) && /^[A-Za-z_$][\w$]*$/.test(n)).map((n) => [n, this.context[n]])
   }
 
   /** Waits for the displays a cell started. */

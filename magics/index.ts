@@ -12,7 +12,7 @@ import { sql } from './sql.js'
 import { table } from './table.js'
 
 export { cellMagic, cellMagicEnded, hasMagic, rewriteMagics, RUNNER, splitArgs } from './parse.js'
-export { type Magic, MagicError, type MagicHost, type MagicState, Text } from './magic.js'
+export { type Magic, MagicError, type MagicHost, type MagicState, type SessionSetting, Text } from './magic.js'
 export { SqlResult } from './sql.js'
 
 const lsmagic: Magic = {

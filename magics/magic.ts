@@ -16,6 +16,15 @@ export interface MagicHost {
   input(prompt: string, options?: { password?: boolean }): Promise<string>
   /** writes to the cell's standard output */
   print(text: string): void
+  /** settings of the session itself (the kernel's `typecheck`), which %config shows and sets */
+  readonly settings?: Readonly<Record<string, SessionSetting>>
+}
+
+export interface SessionSetting {
+  get(): string
+  set(value: string): void
+  choices: readonly string[]
+  help: string
 }
 
 /** The state magics share within one session. */

@@ -96,13 +96,24 @@ export const configMagic: Magic = {
     'Without arguments, shows every setting and where it comes from (passwords masked).',
     '%config KEY shows one setting; %config KEY = VALUE sets it for this session',
     '(VALUE as JSON when it parses: 12, true, null, "text"; else as text).',
-    'Example:  %config display.limit = 20',
+    'Example:  %config display.limit = 20. In the kernel, %config typecheck = strict|warn|off chooses',
+    'how cells are type-checked (warn: the cell runs and type errors are shown beside its output).',
   ].join('\n'),
-  async run({ args }) {
+  async run({ args, host }) {
     const m = /^([A-Za-z_][\w.]*)\s*(?:=\s*(.*))?$/s.exec(args.trim())
-    if (!args.trim()) return new Text(dj.config.explain())
+    const own = host.settings ?? {}
+    if (!args.trim()) return new Text([dj.config.explain(), ...Object.entries(own).map(([k, s]) => `${k} = ${JSON.stringify(s.get())}   (this session: ${s.help})`)].join('\n'))
     if (!m) throw new MagicError(`%config: cannot read "${args.trim()}".`, { hint: `Usage: ${this.usage}` })
     const [, key, value] = m
+    const setting = own[key!]
+    if (setting) {
+      if (value !== undefined) {
+        const v = String(configValue(value.trim()))
+        if (!setting.choices.includes(v)) throw new MagicError(`%config: ${key} must be one of ${setting.choices.join(', ')}, not "${v}".`, { hint: `${key}: ${setting.help}` })
+        setting.set(v)
+      }
+      return new Text(`${key} = ${JSON.stringify(setting.get())}   (this session)`)
+    }
     try {
       if (value !== undefined) dj.config.set(key!, configValue(value.trim()))
       const v = dj.config.get(key!)

@@ -9,6 +9,8 @@ import * as zmq from 'zeromq'
 import * as dj from '../../runtime/index.js'
 import { bundleOf, Session } from '../session.js'
 import { progressBundle } from './progress.js'
+import { cellMagic, rewriteMagics } from '../../magics/index.js'
+import { type Diagnostic, describeName, formatDiagnostics, TypeChecker, type TypecheckMode, TYPECHECK_MODES } from '../typecheck.js'
 import { decode, encode, header, type Message, PROTOCOL_VERSION, Signer } from './wire.js'
 
 interface ConnectionInfo {
@@ -25,6 +27,9 @@ interface ConnectionInfo {
 
 class Interrupted extends Error {
   override name = 'KeyboardInterrupt'
+}
+class TypeScriptError extends Error {
+  override name = 'TypeScriptError'
 }
 
 export async function startKernel(connectionFile: string): Promise<void> {
@@ -56,12 +61,30 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const reply = (socket: zmq.Router, request: Message, type: string, content: object) =>
     socket.send(encode(signer, request.identities, header(type, session), request.header, content))
 
+  // type checking in a worker thread; DJ_TYPECHECK or %config typecheck = strict|warn|off
+  const checker = new TypeChecker(process.cwd())
+  const envMode = (process.env.DJ_TYPECHECK ?? 'warn').toLowerCase() as TypecheckMode
+  let typecheck: TypecheckMode = TYPECHECK_MODES.includes(envMode) ? envMode : 'warn'
+  /** warnings of a cell that ended before its check did: shown at the start of the next cell */
+  const late: string[] = []
+  let lateCheck: Promise<unknown> = Promise.resolve()
+  /** final progress displays sent while no cell ran, sent again before the next cell's reply */
+  const unseenFinals = new Map<string, () => void>()
   const sess = new Session({
     stream: (name, text) => publish('stream', { name, text }),
     display: (bundle, id, update) => publish(update ? 'update_display_data' : 'display_data', { data: bundle, metadata: {}, transient: id ? { display_id: id } : {} }),
     clear: (wait) => publish('clear_output', { wait }),
     input: (prompt, password) => ask(prompt, password),
+  }, {
+    typecheck: {
+      get: () => typecheck,
+      set: (v) => (typecheck = v as TypecheckMode),
+      choices: TYPECHECK_MODES,
+      help: 'strict refuses a cell with type errors, warn runs it and shows them, off checks nothing',
+    },
   })
+  let warmed = false
+  const sessionTypes = () => Object.fromEntries(sess.userNames().map(([n, v]) => [n, describeName(v)]))
   // questions (safemode, input()) go to the notebook's input box over stdin
   const ask = async (prompt: string, password = false): Promise<string> => {
     if (!parent || !parent.content.allow_stdin) throw new dj.ConfirmationRequired(`${prompt.trim()}: this cell cannot take input.`)
@@ -86,6 +109,9 @@ export async function startKernel(connectionFile: string): Promise<void> {
     const send = (e: dj.PopulateEvent | null) => {
       last = Date.now()
       publish(e ? 'update_display_data' : 'display_data', { data: progressBundle(task, e), metadata: {}, transient: { display_id: id } }, e ? executing ?? origin : origin)
+      // a final state sent while no cell runs is lost to clients that read only the running cell
+      // (nbclient): it goes again under the next cell
+      if (e?.type === 'end' && !executing) unseenFinals.set(id, () => send(e))
     }
     send(null)
     return (e) => {
@@ -116,8 +142,34 @@ export async function startKernel(connectionFile: string): Promise<void> {
     if (!silent) publish('execute_input', { code, execution_count: count })
     if (store_history) history.push([0, count, code])
     executing = m
+    // the warnings of the cell before, if its check outlasted it (the first, while the compiler loads)
+    await Promise.race([lateCheck, new Promise((r) => setTimeout(r, 3000))])
+    if (!silent && late.length) publish('stream', { name: 'stderr', text: late.splice(0).join('\n') + '\n' })
+    // a cell magic (%%table, %%sql) is not TypeScript; line magics are checked as their calls
+    const checked = typecheck !== 'off' && !silent && code.trim() !== '' && !cellMagic(code)
+    let checking: Promise<Diagnostic[] | null> | null = null
+    if (checked) {
+      try {
+        checking = checker.check(count, rewriteMagics(code), sessionTypes()).catch(() => null)
+      } catch {
+        checking = null
+      }
+    }
     try {
+      if (checking && typecheck === 'strict') {
+        const ds = await checking
+        if (ds?.length) throw new TypeScriptError(`${ds.length} type error${ds.length === 1 ? '' : 's'}; the cell did not run (%config typecheck = warn runs it anyway).\n${formatDiagnostics(ds)}`)
+      }
       const value = await Promise.race([sess.evaluate(code), new Promise((_, reject) => (interrupt = reject))])
+      if (checking) {
+        const cell = count
+        void checking.then((ds) => ds && checker.commit(cell))
+        // the warnings go beside the cell's output when the check is done by the time the cell is
+        // (or soon after); a slower check's warnings come with the next cell
+        const ds = await Promise.race([checking, new Promise<'late'>((r) => setTimeout(() => r('late'), 250))])
+        if (ds === 'late') lateCheck = checking.then((d) => void (d?.length && late.push(`[cell ${cell}] ${formatDiagnostics(d)}`)))
+        else if (ds?.length) publish('stream', { name: 'stderr', text: formatDiagnostics(ds) + '\n' })
+      }
       await sess.flush()
       if (!silent && value !== undefined) publish('execute_result', { execution_count: count, data: await bundleOf(value), metadata: {} })
       const userExpressions: Record<string, object> = {}
@@ -143,13 +195,17 @@ export async function startKernel(connectionFile: string): Promise<void> {
       if (!silent) publish('error', { ename: e.name, evalue: e.message, traceback })
       return { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback }
     } finally {
+      for (const resend of unseenFinals.values()) resend()
+      unseenFinals.clear()
       interrupt = null
       executing = null
     }
   }
 
-  const aborting = { on: false }
-  async function handle(socket: zmq.Router, m: Message): Promise<void> {
+  /** set when a cell fails (stop_on_error): the execute requests already waiting are aborted */
+  let abortBacklog = false
+  let failedAt = 0
+  async function handle(socket: zmq.Router, m: Message, backlog = false): Promise<void> {
     const type = m.header.msg_type
     // outputs of the running cell keep its parent; a control request does not take it over
     if (socket === shell) parent = m
@@ -158,9 +214,14 @@ export async function startKernel(connectionFile: string): Promise<void> {
       switch (type) {
         case 'kernel_info_request':
           await reply(socket, m, 'kernel_info_reply', kernelInfo)
+          // the checker loads the compiler and the runtime's types once the client is talking
+          if (!warmed && typecheck !== 'off') {
+            warmed = true
+            setTimeout(() => checker.warm(), 300)
+          }
           break
         case 'execute_request': {
-          if (aborting.on) {
+          if (backlog) {
             await reply(socket, m, 'execute_reply', { status: 'aborted', execution_count: executionCount })
             break
           }
@@ -168,31 +229,50 @@ export async function startKernel(connectionFile: string): Promise<void> {
           await published
           await reply(socket, m, 'execute_reply', r)
           if (r.status === 'error' && m.content.stop_on_error !== false) {
-            // abort the cells queued behind this one (until the queue drains)
-            aborting.on = true
-            setImmediate(() => (aborting.on = false))
+            abortBacklog = true
+            failedAt = Date.now()
           }
           break
         }
         case 'complete_request': {
-          const c = await sess.complete(m.content.code, m.content.cursor_pos)
-          await reply(socket, m, 'complete_reply', { status: 'ok', matches: c.matches, cursor_start: c.start, cursor_end: c.end, metadata: {} })
+          const code = String(m.content.code)
+          const cursor = Number(m.content.cursor_pos)
+          // live values first (what the session holds), then the language service, which also
+          // knows what calls return (dj.schema('x').listT<tab>) without running them
+          const c = await sess.complete(code, cursor)
+          let matches = c.matches
+          if (typecheck !== 'off' && !cellMagic(code) && rewriteMagics(code) === code) {
+            const partial = code.slice(c.start, cursor)
+            try {
+              const typed = await checker.completions(code, cursor, sessionTypes(), 1500)
+              matches = [...new Set([...matches, ...typed.filter((n) => n.startsWith(partial) && !n.startsWith('__dj_'))])].sort()
+            } catch {
+              /* the checker is busy or gone: the live values answer alone */
+            }
+          }
+          await reply(socket, m, 'complete_reply', { status: 'ok', matches, cursor_start: c.start, cursor_end: c.end, metadata: {} })
           break
         }
         case 'inspect_request': {
           const before = String(m.content.code).slice(0, m.content.cursor_pos)
           const name = /([A-Za-z_$][\w$.]*)$/.exec(before)?.[1]
-          let data = {}
-          let found = false
+          const parts: string[] = []
+          const code = String(m.content.code)
+          if (typecheck !== 'off' && !cellMagic(code) && rewriteMagics(code) === code) {
+            // the type and documentation from the language service
+            const info = await checker.info(code, Number(m.content.cursor_pos), sessionTypes(), 1500).catch(() => null)
+            if (info) parts.push(info)
+          }
           if (name) {
             try {
               const v = await sess.evaluate(name)
-              data = { 'text/plain': typeof v === 'function' ? `${v.name}: ${String(v).split('\n')[0]}` : inspect(v, { depth: 1 }) }
-              found = true
+              parts.push(typeof v === 'function' ? `${v.name}: ${String(v).split('\n')[0]}` : inspect(v, { depth: 1 }))
             } catch {
               /* not a name in the session */
             }
           }
+          const found = parts.length > 0
+          const data = found ? { 'text/plain': parts.join('\n\n') } : {}
           await reply(socket, m, 'inspect_reply', { status: 'ok', found, data, metadata: {} })
           break
         }
@@ -255,5 +335,13 @@ export async function startKernel(connectionFile: string): Promise<void> {
     await ready
     const m = decode(frames, signer)
     if (m) await handle(shell, m)
+    // after a failed cell, the cells queued behind it are aborted: those sent before its reply
+    while (abortBacklog && shell.readable) {
+      const q = decode(await shell.receive(), signer)
+      // a request written after the failure's reply was sent is the client's next one, not a queued cell
+      const sent = Date.parse(String(q?.header.date ?? ''))
+      if (q) await handle(shell, q, Number.isFinite(sent) && sent < failedAt)
+    }
+    abortBacklog = false
   }
 }

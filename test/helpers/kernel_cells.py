@@ -1,6 +1,8 @@
 """Runs cells on the dj kernel through Debian's jupyter_client and prints one JSON report.
 
-Usage: kernel_cells.py CELLS_JSON, a list of {"code": "...", "input": "answer"?, "interrupt_on": "text"?}.
+Usage: kernel_cells.py CELLS_JSON, a list of {"code": "...", "input": "answer"?, "interrupt_on": "text"?}
+(or {"complete"|"inspect": code, "cursor": n}, reported as the reply's matches or data; or
+{"queue": [code, ...]}, sent without waiting, reported as the replies' statuses).
 A cell that asks for input gets "answer" (and the prompt is recorded); a cell with interrupt_on is
 interrupted once its output shows that text. The report is a list with, for each cell:
 {"status", "outputs": [[type, ...]], "prompts": [[prompt, password]]}; display_data and
@@ -18,6 +20,25 @@ km, kc = jupyter_client.manager.start_new_kernel(kernel_name='dj')
 report = []
 try:
     for cell in cells:
+        # {"complete": code, "cursor": n} and {"inspect": code, "cursor": n} ask instead of running
+        if 'complete' in cell:
+            c = kc.complete(cell['complete'], cell['cursor'], reply=True, timeout=30)['content']
+            report.append({'status': c['status'], 'matches': c['matches'], 'start': c['cursor_start'], 'end': c['cursor_end']})
+            continue
+        if 'queue' in cell:
+            # {"queue": [code, ...]}: sent at once, without waiting; the replies' statuses are reported
+            ids = [kc.execute(code) for code in cell['queue']]
+            statuses = {}
+            while len(statuses) < len(ids):
+                m = kc.get_shell_msg(timeout=30)
+                if m['parent_header'].get('msg_id') in ids:
+                    statuses[m['parent_header']['msg_id']] = m['content']['status']
+            report.append({'status': 'ok', 'statuses': [statuses[i] for i in ids], 'outputs': []})
+            continue
+        if 'inspect' in cell:
+            c = kc.inspect(cell['inspect'], cell['cursor'], reply=True, timeout=30)['content']
+            report.append({'status': c['status'], 'found': c['found'], 'data': c['data']})
+            continue
         msg_id = kc.execute(cell['code'], allow_stdin='input' in cell)
         outs, prompts = [], []
         idle = False

@@ -19,7 +19,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url))
 
 test('the kernel answers jupyter_client as a Jupyter kernel should', () => {
   const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix }
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_TYPECHECK: 'off' }
   const install = spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install', '--user'], { cwd: root, env, encoding: 'utf8' })
   assert.is(install.status, 0, install.stderr)
   assert.match(install.stdout, /Installed the kernelspec "dj"/)
@@ -56,7 +56,7 @@ test('the kernel answers jupyter_client as a Jupyter kernel should', () => {
 
 test('jupyter nbconvert executes a notebook on the dj kernel, from the notebook\'s folder, also with errors allowed', () => {
   const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix }
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_TYPECHECK: 'off' }
   assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
   const folder = mkdtempSync(join(tmpdir(), 'dj-nb-'))
   const cell = (source: string) => ({ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source })
@@ -87,7 +87,7 @@ test('jupyter nbconvert executes a notebook on the dj kernel, from the notebook\
 
 test('jupyter console talks to the dj kernel', () => {
   const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix }
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_TYPECHECK: 'off' }
   assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
   const r = spawnSync('/usr/bin/jupyter', ['console', '--kernel', 'dj', '--simple-prompt'], { cwd: tmpdir(), env, input: 'const a: number = 20\na * 2 + 2\n', encoding: 'utf8', timeout: 90_000 })
   assert.match(r.stdout, /DataJoint \(TypeScript\)/, r.stdout + r.stderr)

@@ -22,7 +22,7 @@ interface CellReport { status: string; outputs: unknown[][]; prompts: Array<[str
 
 function runCells(cells: Array<{ code: string; input?: string }>): { cells: CellReport[]; complete: string[]; isComplete: string[] } {
   const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_LOG_LEVEL: 'WARNING' }
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_LOG_LEVEL: 'WARNING', DJ_TYPECHECK: 'off' }
   assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
   const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_cells.py'), JSON.stringify(cells)], { cwd: root, env, encoding: 'utf8', timeout: 180_000 })
   assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
@@ -63,6 +63,9 @@ const cells: Record<string, { code: string; input?: string }> = {
   diagramMissing: { code: '%diagram Nope' },
   diagramSchemaMissing: { code: '%diagram no_such_schema' },
   diagramBoth: { code: '%diagram --lr --tb' },
+  // cells queued behind a failing one are aborted (stop_on_error); the next one sent runs
+  queued: { queue: ['throw new Error("first fails")', '1', '2'] } as never,
+  afterQueue: { code: '"runs"' },
   keep: { code: 'const before = Subject; const beforeTrial = Trial' },
   rerun: { code: '%%table Subject\nsubject_id : int32\n---\nname : varchar(16)\n' },
   same: { code: 'Subject === before' },
@@ -129,6 +132,8 @@ test('the magics in the kernel, through jupyter_client', () => {
   assert.match(error(c.diagramMissing!)!.evalue, '%diagram: there is no table Nope in the session.')
   assert.match(error(c.diagramSchemaMissing!)!.evalue, `%diagram: there is no schema ${prefix}no_such_schema.`)
   assert.match(error(c.diagramBoth!)!.evalue, '%diagram: choose one of --lr and --tb.')
+  assert.equal((c.queued as unknown as { statuses: string[] }).statuses, ['error', 'aborted', 'aborted'])
+  assert.is(text(c.afterQueue!), "'runs'")
   // unchanged: the same class, nothing declared
   assert.is(c.rerun!.status, 'ok')
   assert.is(text(c.same!), 'true')

@@ -1,0 +1,306 @@
+/**
+ * The type checker's thread: one TypeScript LanguageService (the stock compiler API) over the
+ * session's cells. Each cell that ran is kept as a script, so later cells see its declarations;
+ * a name declared again takes the place of the earlier declaration, as it does when the cell runs.
+ * Names the session has but no kept cell declares (classes bound by %%table, values of module
+ * cells) are declared from what the main thread says they are. Answers diagnostics for a cell,
+ * completions and quick info at a position.
+ */
+import { existsSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parentPort, workerData } from 'node:worker_threads'
+import ts from 'typescript'
+
+export type Request =
+  | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string>; strict: boolean }
+  | { op: 'commit'; id: number; cell: number }
+  | { op: 'complete'; id: number; code: string; cursor: number; names: Record<string, string> }
+  | { op: 'info'; id: number; code: string; cursor: number; names: Record<string, string> }
+
+export interface Diagnostic {
+  line: number
+  column: number
+  code: number
+  message: string
+}
+
+const require = createRequire(import.meta.url)
+const cwd: string = (workerData as { cwd?: string } | undefined)?.cwd ?? process.cwd()
+const here = dirname(fileURLToPath(import.meta.url))
+// the runtime's types: the declarations of the built package (next to this file when installed, in
+// dist/ in a checkout, which npm ci builds), else its sources (slower to check)
+const runtimeEntry = ['../runtime/index.d.ts', '../dist/runtime/index.d.ts', '../runtime/index.ts'].map((p) => join(here, p)).find(existsSync) ?? join(here, '../runtime/index.ts')
+const typeRoots = [dirname(dirname(require.resolve('@types/node/package.json')))]
+const RUNNER = '__dj_magics__'
+
+const PRELUDE = `
+declare const dj: typeof import(${JSON.stringify(runtimeEntry)})
+interface DisplayHandle { id: string; update(value: unknown): void }
+declare function display(value: unknown, options?: { id?: string }): DisplayHandle
+declare namespace display {
+  function html(html: string): void
+  function markdown(text: string): void
+  function svg(svg: string): void
+  function json(value: unknown): void
+  function mime(bundle: Record<string, unknown>): void
+}
+declare function clearOutput(options?: { wait?: boolean }): void
+declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>
+declare const ${RUNNER}: { line(name: string, args: string): Promise<any>; cell(name: string, args: string, body: string): Promise<any> }
+`
+
+/** Notebook code is loose: no implicit-any complaints, the rest of strict. */
+const options: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  strict: true,
+  noImplicitAny: false,
+  skipLibCheck: true,
+  esModuleInterop: true,
+  resolveJsonModule: true,
+  lib: ['lib.es2023.d.ts'],
+  types: ['node'],
+  typeRoots,
+}
+
+/** Codes that do not hold in a session: top-level await in a script, and names declared again. */
+const IGNORED = new Set([1375, 1378, 1431, 1432, 2300, 2393, 2451, 2440])
+
+const file = (name: string) => join(cwd, `__dj_${name}.ts`)
+const PRELUDE_FILE = file('prelude')
+const NAMES_FILE = file('session')
+const CURRENT = file('current')
+
+interface Kept { cell: number; code: string; source: ts.SourceFile; declares: Array<{ start: number; end: number; names: string[] }> }
+const kept: Kept[] = []
+let pending: Kept | null = null
+const files = new Map<string, { text: string; version: number }>()
+const disk = new Map<string, ts.IScriptSnapshot | null>()
+// libraries do not appear or vanish during a session: what exists on disk is asked once
+const exists = new Map<string, boolean>()
+const dirExists = new Map<string, boolean>()
+const onDisk = (f: string) => {
+  let e = exists.get(f)
+  if (e === undefined) exists.set(f, (e = ts.sys.fileExists(f)))
+  return e
+}
+const dirOnDisk = (d: string) => {
+  let e = dirExists.get(d)
+  if (e === undefined) dirExists.set(d, (e = ts.sys.directoryExists(d)))
+  return e
+}
+
+function setFile(name: string, text: string): void {
+  const f = files.get(name)
+  if (f?.text === text) return
+  files.set(name, { text, version: (f?.version ?? 0) + 1 })
+}
+
+const host: ts.LanguageServiceHost = {
+  getScriptFileNames: () => [...files.keys()],
+  getScriptVersion: (f) => String(files.get(f)?.version ?? 0),
+  getScriptSnapshot: (f) => {
+    const v = files.get(f)
+    if (v) return ts.ScriptSnapshot.fromString(v.text)
+    // files on disk (libraries, the runtime's types, imported modules) are read once
+    let snap = disk.get(f)
+    if (snap === undefined) {
+      const text = ts.sys.readFile(f)
+      snap = text === undefined ? null : ts.ScriptSnapshot.fromString(text)
+      disk.set(f, snap)
+    }
+    return snap ?? undefined
+  },
+  getCurrentDirectory: () => cwd,
+  useCaseSensitiveFileNames: () => ts.sys.useCaseSensitiveFileNames,
+  getCompilationSettings: () => options,
+  getDefaultLibFileName: (o) => ts.getDefaultLibFilePath(o),
+  fileExists: (f) => files.has(f) || onDisk(f),
+  readFile: (f) => files.get(f)?.text ?? ts.sys.readFile(f),
+  readDirectory: ts.sys.readDirectory,
+  directoryExists: dirOnDisk,
+  getDirectories: ts.sys.getDirectories,
+}
+// resolutions are kept across programs: each cell makes a new program, the libraries stay
+const moduleCache = ts.createModuleResolutionCache(cwd, (f) => f, options)
+const typeCache = ts.createTypeReferenceDirectiveResolutionCache(cwd, (f) => f, options, moduleCache.getPackageJsonInfoCache())
+const moduleMemo = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>()
+const typeMemo = new Map<string, ts.ResolvedTypeReferenceDirectiveWithFailedLookupLocations>()
+host.resolveModuleNameLiterals = (literals, containingFile, redirected, o, sourceFile) =>
+  literals.map((l) => {
+    const key = `${containingFile}\0${l.text}`
+    let r = moduleMemo.get(key)
+    if (!r) moduleMemo.set(key, (r = ts.resolveModuleName(l.text, containingFile, o, host, moduleCache, redirected, ts.getModeForUsageLocation(sourceFile, l, o))))
+    return r
+  })
+host.resolveTypeReferenceDirectiveReferences = (refs, containingFile, redirected, o) =>
+  refs.map((ref) => {
+    const name = typeof ref === 'string' ? ref : ref.fileName.toLowerCase()
+    const key = `${containingFile}\0${name}`
+    let r = typeMemo.get(key)
+    if (!r) typeMemo.set(key, (r = ts.resolveTypeReferenceDirective(name, containingFile, o, host, redirected, typeCache)))
+    return r
+  })
+// package.json lookups (the module format of each file) share the same cache
+;(host as { getModuleResolutionCache?: () => ts.ModuleResolutionCache }).getModuleResolutionCache = () => moduleCache
+setFile(PRELUDE_FILE, PRELUDE)
+
+// Checks build a program directly from cached source files (a language service spends more
+// time syncing its files than checking a cell); completions and quick info, asked less often,
+// go through a language service made on first use.
+const parsed = new Map<string, { version: number; source: ts.SourceFile }>()
+const diskSources = new Map<string, ts.SourceFile | undefined>()
+const compilerHost: ts.CompilerHost = {
+  ...ts.createCompilerHost(options),
+  getSourceFile(name, language) {
+    const v = files.get(name)
+    if (v) {
+      const p = parsed.get(name)
+      if (p?.version === v.version) return p.source
+      const source = ts.createSourceFile(name, v.text, language, true, ts.ScriptKind.TS)
+      parsed.set(name, { version: v.version, source })
+      return source
+    }
+    if (!diskSources.has(name)) {
+      const text = ts.sys.readFile(name)
+      diskSources.set(name, text === undefined ? undefined : ts.createSourceFile(name, text, language, true))
+    }
+    return diskSources.get(name)
+  },
+  fileExists: (f) => files.has(f) || onDisk(f),
+  directoryExists: dirOnDisk,
+  readFile: (f) => files.get(f)?.text ?? ts.sys.readFile(f),
+  getCurrentDirectory: () => cwd,
+  getModuleResolutionCache: () => moduleCache,
+}
+compilerHost.resolveModuleNameLiterals = host.resolveModuleNameLiterals
+compilerHost.resolveTypeReferenceDirectiveReferences = host.resolveTypeReferenceDirectiveReferences
+let lastProgram: ts.Program | undefined
+function program(): ts.Program {
+  lastProgram = ts.createProgram({ rootNames: [...files.keys()], options, host: compilerHost, oldProgram: lastProgram })
+  return lastProgram
+}
+let service: ts.LanguageService | null = null
+const languageService = () => (service ??= ts.createLanguageService(host, ts.createDocumentRegistry()))
+
+/** Top-level declarations of a script: each statement's range and the names it declares. */
+function declarations(source: ts.SourceFile): Kept['declares'] {
+  const out: Kept['declares'] = []
+  const bound = (n: ts.BindingName, acc: string[]) => {
+    if (ts.isIdentifier(n)) acc.push(n.text)
+    else for (const e of n.elements) if (!ts.isOmittedExpression(e)) bound(e.name, acc)
+  }
+  for (const st of source.statements) {
+    const names: string[] = []
+    if (ts.isVariableStatement(st)) for (const d of st.declarationList.declarations) bound(d.name, names)
+    else if ((ts.isFunctionDeclaration(st) || ts.isClassDeclaration(st) || ts.isInterfaceDeclaration(st) || ts.isTypeAliasDeclaration(st) || ts.isEnumDeclaration(st)) && st.name) names.push(st.name.text)
+    if (names.length) out.push({ start: st.getFullStart(), end: st.getEnd(), names })
+  }
+  return out
+}
+
+function keep(cell: number, code: string): Kept {
+  const source = ts.createSourceFile(`cell-${cell}.ts`, code, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS)
+  return { cell, code, source, declares: ts.isExternalModule(source) ? [] : declarations(source) }
+}
+
+/** A kept cell without the declarations of `names` (a later cell declares them again); newlines stay. */
+function without(k: Kept, names: Set<string>): string {
+  if (!k.declares.some((d) => d.names.some((n) => names.has(n)))) return k.code
+  let text = k.code
+  for (const d of [...k.declares].reverse()) {
+    if (d.names.some((n) => names.has(n))) text = text.slice(0, d.start) + text.slice(d.start, d.end).replace(/[^\n]/g, ' ') + text.slice(d.end)
+  }
+  return text
+}
+
+/** Lays out the files for checking `code` as the next cell: older cells without what it declares again. */
+function stage(code: string, names: Record<string, string>): Kept {
+  const next = keep(-1, code)
+  const redeclared = new Set(next.declares.flatMap((d) => d.names))
+  const declared = new Set<string>(redeclared)
+  for (const k of kept) {
+    setFile(file(`cell_${k.cell}`), without(k, redeclared))
+    for (const d of k.declares) if (!d.names.some((n) => redeclared.has(n))) for (const n of d.names) declared.add(n)
+  }
+  // the session's other names, as the main thread describes them
+  setFile(NAMES_FILE, Object.entries(names).filter(([n]) => !declared.has(n)).map(([n, t]) => `declare var ${n}: ${t}`).join('\n') + '\n')
+  setFile(CURRENT, code)
+  return next
+}
+
+/** the last checks, by cell text and the state of everything else: an unchanged cell re-run in an unchanged session is not checked again */
+const memo = new Map<string, Diagnostic[]>()
+
+function check(code: string, names: Record<string, string>): Diagnostic[] {
+  stage(code, names)
+  const key = `${[...files].filter(([f]) => f !== CURRENT).map(([f, v]) => `${f}@${v.version}`).join(',')}\0${code}`
+  const known = memo.get(key)
+  if (known) return known
+  const diagnostics = checkStaged()
+  if (memo.size > 200) memo.clear()
+  memo.set(key, diagnostics)
+  return diagnostics
+}
+
+function checkStaged(): Diagnostic[] {
+  const p = program()
+  const source = p.getSourceFile(CURRENT)!
+  const all = [...p.getSyntacticDiagnostics(source), ...p.getSemanticDiagnostics(source)]
+  return all
+    .filter((d) => d.category === ts.DiagnosticCategory.Error && !IGNORED.has(d.code))
+    .map((d) => {
+      const { line, character } = source.getLineAndCharacterOfPosition(d.start ?? 0)
+      return { line: line + 1, column: character + 1, code: d.code, message: ts.flattenDiagnosticMessageText(d.messageText, '\n') }
+    })
+}
+
+parentPort!.on('message', (m: Request) => {
+  try {
+    switch (m.op) {
+      case 'check': {
+        const diagnostics = check(m.code, m.names)
+        pending = keep(m.cell, m.code)
+        parentPort!.postMessage({ id: m.id, diagnostics })
+        break
+      }
+      case 'commit': {
+        // the cell ran: its declarations take the place of earlier ones (a cell that declares
+        // nothing cannot change what later cells see, and is not kept)
+        if (pending?.cell === m.cell && pending.declares.length === 0 && !ts.isExternalModule(pending.source)) pending = null
+        if (pending?.cell === m.cell) {
+          const redeclared = new Set(pending.declares.flatMap((d) => d.names))
+          for (const k of kept) {
+            const text = without(k, redeclared)
+            if (text !== k.code) Object.assign(k, keep(k.cell, text))
+          }
+          kept.push(pending)
+          setFile(file(`cell_${pending.cell}`), pending.code)
+          pending = null
+        }
+        parentPort!.postMessage({ id: m.id })
+        break
+      }
+      case 'complete': {
+        stage(m.code, m.names)
+        const r = languageService().getCompletionsAtPosition(CURRENT, m.cursor, { includeCompletionsWithInsertText: false })
+        parentPort!.postMessage({ id: m.id, names: (r?.entries ?? []).filter((e) => e.kind !== ts.ScriptElementKind.keyword).map((e) => e.name) })
+        break
+      }
+      case 'info': {
+        stage(m.code, m.names)
+        const q = languageService().getQuickInfoAtPosition(CURRENT, Math.max(0, m.cursor - 1))
+        const text = q ? [ts.displayPartsToString(q.displayParts), ts.displayPartsToString(q.documentation)].filter(Boolean).join('\n') : null
+        parentPort!.postMessage({ id: m.id, text })
+        break
+      }
+    }
+  } catch (e) {
+    parentPort!.postMessage({ id: m.id, error: String((e as Error)?.stack ?? e) })
+  }
+})

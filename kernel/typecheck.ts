@@ -1,0 +1,117 @@
+/**
+ * Type checking for the kernel's cells, in a worker thread (typecheck-worker) so that it never
+ * holds up the session: `warn` runs the cell at once and reports type errors as a warning beside
+ * its output, `strict` refuses a cell with type errors before it runs, `off` checks nothing. The
+ * same worker answers completions and quick info from the TypeScript language service.
+ */
+import { Worker } from 'node:worker_threads'
+import type { Diagnostic, Request } from './typecheck-worker.js'
+
+export type TypecheckMode = 'strict' | 'warn' | 'off'
+export const TYPECHECK_MODES: readonly TypecheckMode[] = ['strict', 'warn', 'off']
+export type { Diagnostic }
+
+type Reply = { id: number; error?: string } & Record<string, unknown>
+type Ask = Request extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never
+
+/** What the checker is told a session name is, when no checked cell declares it. */
+export function describeName(value: unknown): string {
+  const tier = typeof value === 'function' ? (value as { tier?: unknown }).tier : undefined
+  const bases: Record<string, string> = { manual: 'Manual', lookup: 'Lookup', imported: 'Imported', computed: 'Computed', part: 'Part' }
+  // a table bound by %%table: its members complete, and assigning make() is fine
+  if (typeof tier === 'string' && bases[tier]) return `typeof dj.${bases[tier]} & { [member: string]: any }`
+  return 'any'
+}
+
+export class TypeChecker {
+  #worker: Worker | null = null
+  #next = 1
+  readonly #waiting = new Map<number, (r: Reply) => void>()
+
+  constructor(readonly cwd: string = process.cwd()) {}
+
+  /** Starts the worker and loads the compiler and the runtime's types, so that the first cell does not wait for them. */
+  warm(): void {
+    // a few rounds over the kinds of code cells hold, so that the compiler's own code is warm too
+    const sample = [
+      'interface Sample { id: number; label: string }',
+      'const samples: Sample[] = [{ id: 1, label: "a" }].map((s) => ({ ...s, id: s.id + 1 }))',
+      'class Counter<T> { items: T[] = []; add(x: T) { this.items.push(x); return this.items.length } }',
+      'async function total(xs: number[]): Promise<number> { return xs.reduce((a, b) => a + b, 0) }',
+      'const q = dj.config.get("display.limit")',
+    ].join('\n')
+    for (let i = 0; i < 4; i++) void this.#ask({ op: 'check', cell: -1, code: `${sample}\n// ${i}`, names: {}, strict: true }).catch(() => {})
+  }
+
+  /** Type errors of a cell (its line magics already rewritten), with the session's other names. */
+  async check(cell: number, code: string, names: Record<string, string>): Promise<Diagnostic[]> {
+    const r = await this.#ask({ op: 'check', cell, code, names, strict: true })
+    return r.diagnostics as Diagnostic[]
+  }
+
+  /** The cell ran: later cells see its declarations. */
+  commit(cell: number): void {
+    void this.#ask({ op: 'commit', cell }).catch(() => {})
+  }
+
+  async completions(code: string, cursor: number, names: Record<string, string>, timeoutMs: number): Promise<string[]> {
+    const r = await this.#ask({ op: 'complete', code, cursor, names }, timeoutMs)
+    return (r.names as string[]) ?? []
+  }
+
+  async info(code: string, cursor: number, names: Record<string, string>, timeoutMs: number): Promise<string | null> {
+    const r = await this.#ask({ op: 'info', code, cursor, names }, timeoutMs)
+    return (r.text as string | null) ?? null
+  }
+
+  async close(): Promise<void> {
+    const w = this.#worker
+    this.#worker = null
+    if (w) await w.terminate()
+  }
+
+  #start(): Worker {
+    if (this.#worker) return this.#worker
+    const here = import.meta.url
+    const source = here.endsWith('.ts')
+    const url = new URL(`./typecheck-worker${source ? '.ts' : '.js'}`, here)
+    // from the sources (tsx), the worker registers tsx itself: loader flags do not reach workers
+    const w = source
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`, { eval: true, workerData: { cwd: this.cwd } })
+      : new Worker(url, { workerData: { cwd: this.cwd } })
+    // the checker must never keep the kernel alive or take it down
+    w.unref()
+    w.on('message', (r: Reply) => {
+      this.#waiting.get(r.id)?.(r)
+      this.#waiting.delete(r.id)
+    })
+    const fail = (e: unknown) => {
+      for (const done of this.#waiting.values()) done({ id: 0, error: `the type checker stopped: ${String((e as Error)?.message ?? e)}` })
+      this.#waiting.clear()
+      this.#worker = null
+    }
+    w.on('error', fail)
+    w.on('exit', fail)
+    this.#worker = w
+    return w
+  }
+
+  #ask(request: Ask, timeoutMs?: number): Promise<Reply> {
+    const id = this.#next++
+    const w = this.#start()
+    return new Promise<Reply>((resolve, reject) => {
+      const timer = timeoutMs === undefined ? null : setTimeout(() => (this.#waiting.delete(id), reject(new Error('the type checker is busy'))), timeoutMs)
+      this.#waiting.set(id, (r) => {
+        if (timer) clearTimeout(timer)
+        if (r.error) reject(new Error(r.error))
+        else resolve(r)
+      })
+      w.postMessage({ ...request, id })
+    })
+  }
+}
+
+/** Diagnostics as the lines a user reads: `line 3: Type 'string' is not assignable to type 'number'. (TS2322)`. */
+export function formatDiagnostics(ds: readonly Diagnostic[], label = 'TypeScript'): string {
+  return ds.map((d) => `${label}: line ${d.line}, column ${d.column}: ${d.message} (TS${d.code})`).join('\n')
+}

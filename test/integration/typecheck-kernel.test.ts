@@ -1,0 +1,103 @@
+/**
+ * Type checking in the dj kernel, driven by the real jupyter_client: `warn` runs a cell and shows
+ * its type errors beside the output, `strict` refuses it, `off` checks nothing; declarations of
+ * earlier cells are known, a name declared again replaces the earlier one, tables bound by
+ * %%table are typed; completion and inspect from the language service.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { test } from 'uvu'
+import * as assert from 'uvu/assert'
+import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
+
+setupDatabase()
+test.after(cleanup)
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+type Cell = { code: string } | { complete: string; cursor: number } | { inspect: string; cursor: number }
+interface Report { status: string; outputs?: unknown[][]; matches?: string[]; found?: boolean; data?: Record<string, string> }
+
+function runCells(cells: Cell[]): Report[] {
+  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
+  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_LOG_LEVEL: 'WARNING' }
+  assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
+  const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_cells.py'), JSON.stringify(cells)], { cwd: root, env, encoding: 'utf8', timeout: 180_000 })
+  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
+  const report = JSON.parse(r.stdout.trim().split('\n').pop()!)
+  report.pop()
+  return report
+}
+
+const stderr = (c: Report) => (c.outputs ?? []).filter((o) => o[0] === 'stream' && o[1] === 'stderr').map((o) => o[2]).join('')
+const result = (c: Report) => ((c.outputs ?? []).find((o) => o[0] === 'execute_result')?.[1] as Record<string, string> | undefined)?.['text/plain']
+const error = (c: Report) => (c.outputs ?? []).find((o) => o[0] === 'error') as [string, string, string] | undefined
+
+const cells: Record<string, Cell> = {
+  // the first check loads the compiler: its warnings may come with the next cell, labelled
+  warm: { code: 'const warmUp: number = 1; warmUp' },
+  wrong: { code: 'const n: number = "text"\nn' },
+  next: { code: 'n.length' },
+  redeclare: { code: 'const n = "now a string"\nn.toUpperCase()' },
+  fn: { code: 'function area(r: number) { return Math.PI * r * r }' },
+  useFn: { code: 'area("2")' },
+  schema: { code: '%schema tcheck' },
+  table: { code: '%%table Subject\nsubject_id : int32\n---\nname : varchar(16)' },
+  summary: { code: '%%table Summary computed\n-> Subject\n---\nn : int32' },
+  make: { code: 'Summary.make = async function (key) { await this.insert1({ ...key, n: 1 }) }\nawait Subject.insert([[1, "a"]])\nawait Summary.populate()\nawait Summary.count()' },
+  query: { code: 'const names = await Subject.proj("name").fetch()\nnames.length.toFixed(0)' },
+  strict: { code: '%config typecheck = strict' },
+  refused: { code: 'const s: string = 5\nconsole.log("ran")' },
+  fine: { code: 'const t: string = "ok"; t' },
+  off: { code: '%config typecheck = off' },
+  unchecked: { code: 'const u: number = "unchecked"; u' },
+  bad: { code: '%config typecheck = loose' },
+  on: { code: '%config typecheck = warn' },
+  notRun: { code: 'typeof s' },
+  completeCall: { complete: 'dj.schema("x").listT', cursor: 20 },
+  completeCell: { complete: 'are', cursor: 3 },
+  inspectFn: { inspect: 'area', cursor: 4 },
+}
+const names = Object.keys(cells)
+
+test('type errors as warnings, strict refuses, off checks nothing; completion and inspect from the language service', () => {
+  const r = runCells(Object.values(cells))
+  const c = Object.fromEntries(names.map((n, i) => [n, r[i]!])) as Record<string, Report>
+  for (const n of names) if (!['refused', 'bad'].includes(n)) assert.is(c[n]!.status, 'ok', `${n}: ${JSON.stringify(c[n])}`)
+  assert.is(stderr(c.warm!), '')
+  // warn: the cell ran, and its type error is shown (beside it, or at the start of the next cell)
+  assert.is(result(c.wrong!), "'text'")
+  const warning = "TypeScript: line 1, column 7: Type 'string' is not assignable to type 'number'. (TS2322)"
+  assert.ok(stderr(c.wrong!) === warning + '\n' || stderr(c.next!).startsWith(`[cell 2] ${warning}\n`), `${stderr(c.wrong!)} | ${stderr(c.next!)}`)
+  // the checker knows n from the cell before (a number: it has no length)
+  assert.match(stderr(c.next!), "TypeScript: line 1, column 3: Property 'length' does not exist on type 'number'. (TS2339)")
+  // declared again: the new declaration replaces the old one, no complaint
+  assert.is(result(c.redeclare!), "'NOW A STRING'")
+  assert.is(stderr(c.redeclare!), '')
+  assert.match(stderr(c.useFn!), "TypeScript: line 1, column 6: Argument of type 'string' is not assignable to parameter of type 'number'. (TS2345)")
+  // tables bound by %%table: make may be assigned, queries are typed
+  assert.is(result(c.make!), '1')
+  assert.is(stderr(c.make!), '')
+  assert.is(stderr(c.query!), '')
+  // strict: refused before it runs
+  assert.is(c.refused!.status, 'error')
+  assert.equal(error(c.refused!)!.slice(0, 3), ['error', 'TypeScriptError', "1 type error; the cell did not run (%config typecheck = warn runs it anyway).\nTypeScript: line 1, column 7: Type 'number' is not assignable to type 'string'. (TS2322)"])
+  assert.not.match(JSON.stringify(c.refused!.outputs), 'ran')
+  // the refused cell declared nothing (warn runs this one and says so)
+  assert.is(result(c.notRun!), "'undefined'")
+  assert.match(stderr(c.notRun!), "Cannot find name 's'. (TS2304)")
+  assert.is(result(c.fine!), "'ok'")
+  // off
+  assert.is(result(c.unchecked!), "'unchecked'")
+  assert.is(stderr(c.unchecked!), '')
+  assert.match(error(c.bad!)![2], '%config: typecheck must be one of strict, warn, off, not "loose".')
+  // completion of what a call returns, without running it; names of earlier cells
+  assert.ok(c.completeCall!.matches!.includes('listTables'), JSON.stringify(c.completeCall!.matches))
+  assert.ok(c.completeCell!.matches!.includes('area'))
+  assert.is(c.inspectFn!.found, true)
+  assert.match(c.inspectFn!.data!['text/plain']!, 'function area(r: number): number')
+})
+
+test.run()
