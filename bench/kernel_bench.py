@@ -14,8 +14,15 @@ km = jupyter_client.KernelManager(kernel_name=name)
 km.start_kernel()
 kc = km.client()
 kc.start_channels()
-kc.wait_for_ready(timeout=120)
+# startup: to the reply of the first kernel_info_request (queued until the kernel binds).
+# wait_for_ready is not timed: it adds its own fixed 0.2 s waits on iopub.
+first = kc.kernel_info()
+while True:
+    m = kc.get_shell_msg(timeout=120)
+    if m['parent_header'].get('msg_id') == first:
+        break
 startup = time.perf_counter() - t0
+kc.wait_for_ready(timeout=120)
 
 
 def run(code):
@@ -28,7 +35,8 @@ def run(code):
 run('1 + 1')
 trivial = statistics.median(run('1 + 1') for _ in range(50))
 lines = ['interface P%d { a: number; b: string }\nconst p%d: P%d = { a: %d, b: "x" }' % (i, i, i, i) for i in range(100)]
-typed = run('\n'.join(lines) + '\np99.a')
+# the same cell run again redeclares its names (median of 5)
+typed = statistics.median(run('\n'.join(lines) + '\np99.a') for _ in range(5))
 pid = km.provisioner.process.pid
 rss = 0
 for line in open('/proc/%d/status' % pid):
