@@ -5,6 +5,7 @@
  */
 import { Console } from 'node:console'
 import repl from 'node:repl'
+import vm from 'node:vm'
 import { PassThrough, Writable } from 'node:stream'
 import { inspect } from 'node:util'
 import { cellMagic, cellMagicEnded, MAGICS, Magics, rewriteMagics, RUNNER, type SessionSetting } from '../magics/index.js'
@@ -109,6 +110,16 @@ export class Session {
     const js = code.trim() === '' ? 'undefined' : toJavaScript(rewriteMagics(code))
     // a magic (%time) evaluates code within a cell: the outer cell's failure handler comes back after
     const outer = this.#fail
+    if (!/\bawait\b/.test(js)) {
+      // without await the cell is a plain script: run it so that SIGINT (an interrupt) stops it
+      // even in a busy loop. (The REPL's own breakEvalOnSigint would also hold SIGINT while a
+      // top-level await is pending, and the signal would then end the process.)
+      try {
+        return Promise.resolve(vm.runInContext(js, this.context, { filename: 'cell.ts', breakOnSigint: true, displayErrors: false }))
+      } catch (e) {
+        return Promise.reject(e)
+      }
+    }
     return new Promise((resolve, reject) => {
       this.#fail = reject
       this.#server.eval(js, this.context, 'cell.ts', (err, result) => (err ? reject(err instanceof repl.Recoverable ? new SyntaxError('Unexpected end of input') : err) : resolve(result)))

@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import { logoPng, logoSvg } from './logo.js'
 
 export interface InstallOptions {
   user?: boolean
@@ -22,5 +23,8 @@ export function installKernelSpec(options: InstallOptions = {}): string {
   const argv = [process.execPath, ...flags, resolve(process.argv[1]!), 'kernel', '--connection-file', '{connection_file}']
   const spec = { argv, display_name: 'DataJoint (TypeScript)', language: 'typescript', interrupt_mode: 'message', metadata: { debugger: false } }
   writeFileSync(join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n')
+  writeFileSync(join(dir, 'logo-32x32.png'), logoPng(32))
+  writeFileSync(join(dir, 'logo-64x64.png'), logoPng(64))
+  writeFileSync(join(dir, 'logo-svg.svg'), logoSvg())
   return dir
 }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
+import { Worker } from 'node:worker_threads'
 import * as zmq from 'zeromq'
 import * as dj from '../../runtime/index.js'
 import { bundleOf, Session } from '../session.js'
@@ -25,6 +26,11 @@ interface ConnectionInfo {
   signature_scheme: string
 }
 
+/** Where a reply goes: a zeromq socket, or the control thread. */
+interface Replier {
+  send(frames: Buffer[]): Promise<void>
+}
+
 class Interrupted extends Error {
   override name = 'KeyboardInterrupt'
 }
@@ -38,12 +44,39 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const signer = new Signer(info.key, info.signature_scheme || 'hmac-sha256')
   const session = crypto.randomUUID()
   const shell = new zmq.Router()
-  const control = new zmq.Router()
   const stdin = new zmq.Router()
   // an XPUB socket sees subscriptions arrive, so requests can wait for the client's iopub
   const iopub = new zmq.XPublisher()
   const hb = new zmq.Reply()
-  await Promise.all([shell.bind(url(info.shell_port)), control.bind(url(info.control_port)), stdin.bind(url(info.stdin_port)), iopub.bind(url(info.iopub_port)), hb.bind(url(info.hb_port))])
+  await Promise.all([shell.bind(url(info.shell_port)), stdin.bind(url(info.stdin_port)), iopub.bind(url(info.iopub_port)), hb.bind(url(info.hb_port))])
+  // the control channel lives in a thread, so that an interrupt reaches a cell stuck in a loop
+  const here = import.meta.url
+  const source = here.endsWith('.ts')
+  const threadUrl = new URL(`./control-thread${source ? '.ts' : '.js'}`, here)
+  const threadData = { url: url(info.control_port), key: info.key, scheme: info.signature_scheme || 'hmac-sha256', session }
+  const controlThread = source
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}) })`, { eval: true, workerData: threadData })
+    : new Worker(threadUrl, { workerData: threadData })
+  controlThread.unref()
+  await new Promise<void>((resolve, reject) => {
+    controlThread.once('error', reject)
+    controlThread.on('message', function bound(m: { bound?: boolean }) {
+      if (m.bound) (controlThread.off('message', bound), resolve())
+    })
+  })
+  /** replies to control requests go out through its thread */
+  let sendId = 0
+  const sent = new Map<number, () => void>()
+  controlThread.on('message', (m: { sent?: number }) => {
+    if (m.sent !== undefined) (sent.get(m.sent)?.(), sent.delete(m.sent))
+  })
+  const control: Replier = {
+    send: (frames) => new Promise<void>((resolve) => {
+      const id = ++sendId
+      sent.set(id, resolve)
+      controlThread.postMessage({ send: frames, id })
+    }),
+  }
 
   let executionCount = 0
   let parent: Message | null = null
@@ -58,7 +91,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     // a failed send is reported and does not stop the messages after it
     published = published.then(() => iopub.send(frames)).catch((e: Error) => void process.stderr.write(`dj kernel: iopub send failed: ${e.message}\n`))
   }
-  const reply = (socket: zmq.Router, request: Message, type: string, content: object) =>
+  const reply = (socket: Replier, request: Message, type: string, content: object) =>
     socket.send(encode(signer, request.identities, header(type, session), request.header, content))
 
   // type checking in a worker thread; DJ_TYPECHECK or %config typecheck = strict|warn|off
@@ -181,7 +214,9 @@ export async function startKernel(connectionFile: string): Promise<void> {
         }
       }
       return { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] }
-    } catch (err) {
+    } catch (caught) {
+      // a script stopped by SIGINT (a busy loop) is an interrupt too
+      const err = (caught as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ? new Interrupted('the cell was interrupted') : caught
       // an interrupted populate is cancelled at once: its key under way is rolled back
       if (err instanceof Interrupted) await dj.cancelForeground()
       await sess.flush()
@@ -205,7 +240,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   /** set when a cell fails (stop_on_error): the execute requests already waiting are aborted */
   let abortBacklog = false
   let failedAt = 0
-  async function handle(socket: zmq.Router, m: Message, backlog = false): Promise<void> {
+  async function handle(socket: Replier, m: Message, backlog = false): Promise<void> {
     const type = m.header.msg_type
     // outputs of the running cell keep its parent; a control request does not take it over
     if (socket === shell) parent = m
@@ -288,8 +323,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
           await reply(socket, m, 'comm_info_reply', { status: 'ok', comms: {} })
           break
         case 'interrupt_request':
-          interrupt?.(new Interrupted('the cell was interrupted'))
-          await reply(socket, m, 'interrupt_reply', { status: 'ok' })
+          // answered by the control thread, which signals this process (see the SIGINT handler)
           break
         case 'shutdown_request':
           await reply(socket, m, 'shutdown_reply', { status: 'ok', restart: !!m.content.restart })
@@ -307,6 +341,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
     }
   }
 
+  // an interrupt, by signal or by message (the control thread sends the signal): a running
+  // script is stopped by the evaluator (breakOnSigint), a pending await here
   process.on('SIGINT', () => interrupt?.(new Interrupted('the cell was interrupted')))
   publish('status', { execution_state: 'starting' }, null)
 
@@ -323,13 +359,23 @@ export async function startKernel(connectionFile: string): Promise<void> {
   void (async () => {
     for await (const frames of hb) await hb.send(frames)
   })()
-  void (async () => {
-    for await (const frames of control) {
+  // control requests from the control thread, one at a time
+  let controlQueue: Promise<void> = Promise.resolve()
+  controlThread.on('message', (msg: { request?: Uint8Array[]; status?: Message['header'] }) => {
+    if (!msg.request && !msg.status) return
+    controlQueue = controlQueue.then(async () => {
       await ready
-      const m = decode(frames, signer)
+      if (msg.status) {
+        // the interrupt was answered by the thread: its busy and idle
+        const m = { header: msg.status } as Message
+        publish('status', { execution_state: 'busy' }, m)
+        publish('status', { execution_state: 'idle' }, m)
+        return
+      }
+      const m = decode(msg.request!.map((f) => Buffer.from(f)), signer)
       if (m) await handle(control, m)
-    }
-  })()
+    })
+  })
   // shell requests run one at a time, in order
   for await (const frames of shell) {
     await ready

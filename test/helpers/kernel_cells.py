@@ -4,19 +4,22 @@ Usage: kernel_cells.py CELLS_JSON, a list of {"code": "...", "input": "answer"?,
 (or {"complete"|"inspect": code, "cursor": n}, reported as the reply's matches or data; or
 {"queue": [code, ...]}, sent without waiting, reported as the replies' statuses).
 A cell that asks for input gets "answer" (and the prompt is recorded); a cell with interrupt_on is
-interrupted once its output shows that text. The report is a list with, for each cell:
+interrupted once its output shows that text, one with interrupt_after (seconds) after that long;
+DJ_KERNEL_NAME names the kernelspec (default dj). The report is a list with, for each cell:
 {"status", "outputs": [[type, ...]], "prompts": [[prompt, password]]}; display_data and
 update_display_data carry their transient (display_id) third.
 JUPYTER_DATA_DIR must hold the kernelspec "dj".
 """
 import json
+import os
 import queue
 import sys
+import time
 
 import jupyter_client
 
 cells = json.loads(sys.argv[1])
-km, kc = jupyter_client.manager.start_new_kernel(kernel_name='dj')
+km, kc = jupyter_client.manager.start_new_kernel(kernel_name=os.environ.get('DJ_KERNEL_NAME', 'dj'))
 report = []
 try:
     for cell in cells:
@@ -43,7 +46,11 @@ try:
         outs, prompts = [], []
         idle = False
         interrupted = False
+        started = time.monotonic()
         while not idle:
+            if cell.get('interrupt_after') and not interrupted and time.monotonic() - started > cell['interrupt_after']:
+                km.interrupt_kernel()
+                interrupted = True
             if 'input' in cell:
                 try:
                     m = kc.get_stdin_msg(timeout=0.05)
@@ -52,9 +59,9 @@ try:
                 except queue.Empty:
                     pass
             try:
-                m = kc.get_iopub_msg(timeout=0.05 if 'input' in cell else 30)
+                m = kc.get_iopub_msg(timeout=0.05 if 'input' in cell or 'interrupt_after' in cell else 30)
             except queue.Empty:
-                if 'input' in cell:
+                if 'input' in cell or ('interrupt_after' in cell and time.monotonic() - started < 60):
                     continue
                 raise
             if m['parent_header'].get('msg_id') != msg_id:

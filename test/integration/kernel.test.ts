@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { crc32, inflateSync } from 'node:zlib'
 import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -23,6 +24,28 @@ test('the kernel answers jupyter_client as a Jupyter kernel should', () => {
   const install = spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install', '--user'], { cwd: root, env, encoding: 'utf8' })
   assert.is(install.status, 0, install.stderr)
   assert.match(install.stdout, /Installed the kernelspec "dj"/)
+  // the logos: valid PNGs (every chunk's CRC, the pixels inflate to the stated size) with the pipeline drawn
+  const home = join(data, 'kernels', 'dj')
+  for (const size of [32, 64]) {
+    const png = readFileSync(join(home, `logo-${size}x${size}.png`))
+    assert.equal([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+    const chunks: Record<string, Buffer> = {}
+    for (let at = 8; at < png.length;) {
+      const len = png.readUInt32BE(at)
+      const type = png.toString('ascii', at + 4, at + 8)
+      assert.is(png.readUInt32BE(at + 8 + len), crc32(png.subarray(at + 4, at + 8 + len)) >>> 0, `${type} CRC`)
+      chunks[type] = Buffer.concat([chunks[type] ?? Buffer.alloc(0), png.subarray(at + 8, at + 8 + len)])
+      at += 12 + len
+    }
+    assert.equal([chunks.IHDR!.readUInt32BE(0), chunks.IHDR!.readUInt32BE(4), chunks.IHDR![8], chunks.IHDR![9]], [size, size, 8, 6])
+    const raw = inflateSync(chunks.IDAT!)
+    assert.is(raw.length, size * (size * 4 + 1))
+    // the manual table's green at the first node's centre, transparent in the corner
+    const px = (x: number, y: number) => [...raw.subarray(y * (size * 4 + 1) + 1 + x * 4, y * (size * 4 + 1) + 1 + x * 4 + 4)]
+    assert.equal(px(Math.floor(size * 0.27), Math.floor(size * 0.27)), [0x3c, 0xa0, 0x3c, 255])
+    assert.is(px(size - 1, 0)[3], 0)
+  }
+  assert.match(readFileSync(join(home, 'logo-svg.svg'), 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
   const query = 'const s = dj.schema("kern"); class Probe extends dj.Manual { static override definition = "probe : int32\\n---\\nlabel : varchar(8)" }; await s.declare(Probe); await Probe.insert([[1, "<a>"]]); Probe'
   const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_client.py'), query], { cwd: root, env, encoding: 'utf8', timeout: 120_000 })
   assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
