@@ -271,6 +271,7 @@ test('concurrency: keys made at once on sessions of their own, each once; a fail
 
 test('a background task: other work goes on meanwhile; cancel now rolls back the keys under way on every lane', async () => {
   await Made.deleteQuick()
+  sessions.length = 0
   held = 9
   gate = new Promise((r) => (gateOpen = r))
   const task = Made.populate({ background: true, concurrency: 3 })
@@ -289,7 +290,7 @@ test('a background task: other work goes on meanwhile; cancel now rolls back the
   await new Promise((r) => setTimeout(r, 50))
   // the keys that were waiting could not commit after the cancel
   assert.equal((await Made.fetch({ orderBy: 'KEY' })).map((x) => x.many), Array.from({ length: 10 }, (_, i) => i))
-  assert.match(task.summary(), /^populate \d+ of Made: cancelled, 10\/40 in [\d.]+ s$/)
+  assert.match(task.summary(), /^populate \d+ of Made: cancelled, 10\/40 in [\d.]+ s$/, `summary: ${task.summary()}`)
   // and populate takes up from there
   const rest = await Made.populate()
   assert.is(rest.successCount, 30)
