@@ -115,7 +115,7 @@ export class Session {
       // even in a busy loop. (The REPL's own breakEvalOnSigint would also hold SIGINT while a
       // top-level await is pending, and the signal would then end the process.)
       try {
-        return Promise.resolve(vm.runInContext(js, this.context, { filename: 'cell.ts', breakOnSigint: true, displayErrors: false }))
+        return Promise.resolve(vm.runInContext(js, this.context, { filename: 'cell.ts', breakOnSigint: true, displayErrors: false, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER }))
       } catch (e) {
         return Promise.reject(e)
       }
