@@ -33,14 +33,15 @@ export class TypeChecker {
   /** Starts the worker and loads the compiler and the runtime's types, so that the first cell does not wait for them. */
   warm(): void {
     // a few rounds over the kinds of code cells hold, so that the compiler's own code is warm too
-    const sample = [
-      'interface Sample { id: number; label: string }',
-      'const samples: Sample[] = [{ id: 1, label: "a" }].map((s) => ({ ...s, id: s.id + 1 }))',
+    const sample = (i: number) => [
+      ...Array.from({ length: 20 }, (_, k) => `interface S${k} { id: number; label: string }\nconst s${k}: S${k} = { id: ${k + i}, label: "a" }`),
+      'const samples = [{ id: 1, label: "a" }].map((s) => ({ ...s, id: s.id + 1 }))',
       'class Counter<T> { items: T[] = []; add(x: T) { this.items.push(x); return this.items.length } }',
       'async function total(xs: number[]): Promise<number> { return xs.reduce((a, b) => a + b, 0) }',
-      'const q = dj.config.get("display.limit")',
+      `const q = dj.config.get("display.limit") ?? ${i}`,
     ].join('\n')
-    for (let i = 0; i < 4; i++) void this.#ask({ op: 'check', cell: -1, code: `${sample}\n// ${i}`, names: {}, strict: true }).catch(() => {})
+    // cell -1 is never kept: the session's own cells are not affected
+    for (let i = 0; i < 12; i++) void this.#ask({ op: 'check', cell: -1, code: sample(i), names: {}, strict: true }).catch(() => {})
   }
 
   /** Type errors of a cell (its line magics already rewritten), with the session's other names. */
