@@ -11,6 +11,9 @@ import { mysqlDialect } from '../dialect/mysql.js'
 import type { ConnectOptions, Driver, DriverSession, QueryResult } from './driver.js'
 import { Lane } from './lane.js'
 import { mysqlDriver } from './mysql-driver.js'
+import { pgDriver } from './pg-driver.js'
+import { pgliteDriver } from './pglite-driver.js'
+import { postgresDialect } from '../dialect/postgres.js'
 
 export interface Backend {
   driver: Driver
@@ -19,6 +22,8 @@ export interface Backend {
 
 const BACKENDS: Record<string, () => Backend> = {
   mysql: () => ({ driver: mysqlDriver, dialect: mysqlDialect }),
+  postgresql: () => ({ driver: pgDriver, dialect: postgresDialect }),
+  pglite: () => ({ driver: pgliteDriver, dialect: postgresDialect }),
 }
 
 /** Registers another backend (PostgreSQL, PGlite) under the name `database.backend` uses. */
@@ -85,6 +90,8 @@ export class Connection {
       password: config.database.password ?? '',
       tls: config.database.use_tls as ConnectOptions['tls'],
       charset: config.connection.charset,
+      database: config.database.name ?? undefined,
+      path: config.database.path ?? undefined,
     })
     return new Connection(options, make(), {
       reconnect: () => config.database.reconnect,

@@ -7,7 +7,10 @@ export interface ConnectOptions {
   port: number
   user: string
   password: string
+  /** PostgreSQL: the database that holds the schemas */
   database?: string
+  /** PGlite: the folder of the embedded database, or memory:// */
+  path?: string
   tls: boolean | Record<string, unknown> | null
   charset: string
 }

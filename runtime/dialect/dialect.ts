@@ -92,6 +92,8 @@ export interface Dialect {
   columnType(spec: TypeSpec): string
   /** statements run at the start of each session */
   sessionInit(): string[]
+  /** the most parameters one statement may bind, if the server limits them */
+  readonly maxParameters?: number
 
   createSchema(schema: string): string
   dropSchema(schema: string): string

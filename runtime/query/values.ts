@@ -151,6 +151,8 @@ export function decoderFor(attr: Attribute): Decoder | null {
   if (attr.isBool) return (v) => (v === null ? null : Boolean(Number(v)))
   // the driver gives 64-bit integers beyond 2^53 as text: they come back as exact bigints
   if (/^bigint/i.test(attr.sqlType)) return (v) => (typeof v === 'string' ? BigInt(v) : v)
+  // CHAR(n) values come without their padding (MySQL drops it; PostgreSQL keeps it)
+  if (/^char\(/i.test(attr.sqlType)) return (v) => (typeof v === 'string' ? v.replace(/ +$/, '') : v)
   return null
 }
 

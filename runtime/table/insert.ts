@@ -172,6 +172,7 @@ export async function insertRows(table: Table, source: InsertSource, options: In
 
   const conn = table.connection
   const limit = await statementLimit(conn)
+  const maxParams = conn.dialect.maxParameters
   const mode = insertMode(options)
   const statements: Array<{ sql: string; params: unknown[] }> = []
   for (const g of groups.values()) {
@@ -191,7 +192,8 @@ export async function insertRows(table: Table, source: InsertSource, options: In
       const withDefault = g.hasDefault && row.includes(DEFAULT)
       let size = 3
       for (const v of row) if (v !== DEFAULT) size += typeof v === 'string' ? v.length * 2 + 3 : v instanceof Uint8Array ? v.length * 2 + 3 : 24
-      if (tuples.length > 0 && (bytes + size > limit || (options.chunkSize !== undefined && tuples.length >= options.chunkSize))) flush()
+      const tooMany = maxParams !== undefined && params.length + row.length > maxParams
+      if (tuples.length > 0 && (bytes + size > limit || tooMany || (options.chunkSize !== undefined && tuples.length >= options.chunkSize))) flush()
       tuples.push(withDefault ? `(${row.map((v) => (v === DEFAULT ? 'DEFAULT' : '?')).join(',')})` : plain)
       for (const v of row) if (v !== DEFAULT) params.push(v)
       bytes += size

@@ -7,9 +7,18 @@ import * as dj from '../../runtime/index.js'
 
 export const prefix = `djtest_${process.pid}_${randomBytes(3).toString('hex')}_`
 
+/** The backend the tests run on: DJ_TEST_BACKEND (the runner's matrix sets it), else MySQL. */
+export const backend = (process.env.DJ_TEST_BACKEND ?? 'mysql') as 'mysql' | 'postgresql' | 'pglite'
+
 export function setupDatabase(): typeof dj {
-  if (!process.env.DJ_HOST) dj.config.set('database.host', '127.0.0.1')
-  if (!process.env.DJ_USER) dj.config.set('database.user', 'root')
+  if (backend === 'postgresql') {
+    // the server the test runner started (DJ_TEST_PG_PORT)
+    dj.config.update({ 'database.backend': 'postgresql', 'database.host': '127.0.0.1', 'database.port': Number(process.env.DJ_TEST_PG_PORT ?? 5432), 'database.user': 'postgres', 'database.password': '' })
+  } else if (backend === 'pglite') {
+    dj.config.update({ 'database.backend': 'pglite', 'database.path': 'memory://' })
+  }
+  if (!process.env.DJ_HOST && backend === 'mysql') dj.config.set('database.host', '127.0.0.1')
+  if (!process.env.DJ_USER && backend === 'mysql') dj.config.set('database.user', 'root')
   if (!process.env.DJ_PASS && dj.config.get('database.password') === null) dj.config.set('database.password', '')
   dj.config.set('database.prefix', prefix)
   dj.config.set('safemode', false)
@@ -22,6 +31,10 @@ export async function cleanup(): Promise<void> {
   const c = dj.conn()
   const names = await dj.listSchemas(c)
   for (const n of names.filter((n) => n.startsWith(prefix))) {
+    if (c.dialect.name === 'postgresql') {
+      await c.query(c.dialect.dropSchema(n))
+      continue
+    }
     await c.query('SET FOREIGN_KEY_CHECKS=0')
     await c.query(`DROP DATABASE IF EXISTS \`${n}\``)
     await c.query('SET FOREIGN_KEY_CHECKS=1')
