@@ -130,6 +130,14 @@ export interface Dialect {
   /** INSERT ... SELECT */
   insertSelect(full: string, columns: readonly string[], select: string, mode: InsertMode, primaryKey: readonly string[]): string
   readonly startTransaction: string
+  /** SQL giving this session's id, as DriverSession.id has it */
+  readonly sessionIdSql: string
+  /** SQL giving the user the server knows this session as */
+  readonly currentUserSql: string
+  /** SQL of the ids of the sessions alive on the server (that this user may see) */
+  readonly liveSessionsSql: string
+  /** SQL of the time `seconds` (an SQL expression, e.g. a `?`) before now */
+  secondsAgo(seconds: string): string
   killSession(id: number): string
   /** appended to a SELECT to lock the rows read inside a transaction */
   readonly forUpdate: string

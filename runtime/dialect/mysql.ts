@@ -220,6 +220,10 @@ export const mysqlDialect: Dialect = {
 
   forUpdate: ' FOR UPDATE',
   startTransaction: 'START TRANSACTION WITH CONSISTENT SNAPSHOT',
+  sessionIdSql: 'CONNECTION_ID()',
+  currentUserSql: 'CURRENT_USER()',
+  liveSessionsSql: 'SELECT id FROM information_schema.processlist',
+  secondsAgo: (seconds) => `CURRENT_TIMESTAMP(3) - INTERVAL ${seconds} SECOND`,
   killSession: (id) => `KILL ${Number(id)}`,
 
   isLostConnection(err: unknown): boolean {

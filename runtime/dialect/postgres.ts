@@ -301,8 +301,9 @@ export const postgresDialect: Dialect = {
          CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(child, parent, ord)
          JOIN pg_attribute ca ON ca.attrelid = con.conrelid AND ca.attnum = k.child
          JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = k.parent
+        -- in the order the foreign keys were declared: by their first column
         WHERE con.contype = 'f' AND (cn.nspname IN (${marks}) OR pn.nspname IN (${marks}))
-        ORDER BY cn.nspname, cc.relname, con.conname, k.ord`,
+        ORDER BY cn.nspname, cc.relname, con.conkey[1], con.conname, k.ord`,
       [...schemas, ...schemas],
     )
     const byName = new Map<string, CatalogForeignKey>()
@@ -349,6 +350,10 @@ export const postgresDialect: Dialect = {
 
   forUpdate: ' FOR UPDATE',
   startTransaction: 'BEGIN',
+  sessionIdSql: 'pg_backend_pid()',
+  currentUserSql: 'current_user',
+  liveSessionsSql: 'SELECT pid FROM pg_stat_activity',
+  secondsAgo: (seconds) => `(CURRENT_TIMESTAMP(3) - (${seconds})::float8 * INTERVAL '1 second')`,
   killSession: (id) => `SELECT pg_terminate_backend(${Number(id)})`,
 
   isLostConnection(err: unknown): boolean {

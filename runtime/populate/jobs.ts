@@ -134,16 +134,17 @@ export class JobQueue {
     const select = todo.toSQL({}, keys)
     const priority = options.priority ?? (config.get('jobs.default_priority') as number)
     const cols = [...keys, 'status', 'priority', 'scheduled_time']
-    const k0 = q(keys[0] ?? 'status')
+    const d = this.#conn.dialect
+    // pending jobs for the keys not in the queue yet (existing ones are kept)
     const added = await this.#conn.query(
-      `INSERT INTO ${this.fullTableName} (${cols.map(q).join(',')}) SELECT ${keys.map(q).join(',')}${keys.length ? ',' : ''}'pending',?,CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND FROM (${select.sql}) AS ${q('$todo')} ON DUPLICATE KEY UPDATE ${k0}=${this.fullTableName}.${k0}`,
+      d.insertSelect(this.fullTableName, cols, `SELECT ${keys.map(q).join(',')}${keys.length ? ',' : ''}'pending',?,${d.secondsAgo('1')} FROM (${select.sql}) AS ${q('$todo')}`, 'skip', keys),
       [priority, ...select.params],
     )
     const stale = config.get('jobs.stale_timeout') as number
     const orphaned = await this.#conn.query(
       `UPDATE ${this.fullTableName} SET status='pending', reserved_time=NULL, connection_id=0, host='', pid=0 ` +
         // a user sees only its own sessions without the PROCESS privilege: judge only those it can see
-        `WHERE status='reserved' AND ((user = CURRENT_USER() AND connection_id NOT IN (SELECT id FROM information_schema.processlist)) OR reserved_time < CURRENT_TIMESTAMP(3) - INTERVAL ? SECOND)`,
+        `WHERE status='reserved' AND ((${q('user')} = ${d.currentUserSql} AND connection_id NOT IN (${d.liveSessionsSql})) OR reserved_time < ${d.secondsAgo('?')})`,
       [stale],
     )
     if (orphaned.affectedRows) log.info(`${this.target.className}: ${orphaned.affectedRows} reservation(s) of workers that are gone went back to pending.`)
@@ -175,7 +176,7 @@ export class JobQueue {
     const heading = await this.ensure()
     const cond = this.#keyCondition(key, heading)
     const r = await this.#conn.query(
-      `UPDATE ${this.fullTableName} SET status='reserved', host=?, pid=?, connection_id=CONNECTION_ID(), user=CURRENT_USER(), reserved_time=CURRENT_TIMESTAMP(3) ` +
+      `UPDATE ${this.fullTableName} SET status='reserved', host=?, pid=?, connection_id=${this.#conn.dialect.sessionIdSql}, ${this.#q('user')}=${this.#conn.dialect.currentUserSql}, reserved_time=CURRENT_TIMESTAMP(3) ` +
         `WHERE ${cond.sql} AND status='pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)`,
       [hostname(), process.pid, ...cond.params],
     )
@@ -235,7 +236,7 @@ export class JobQueue {
   /** Puts failed jobs back to pending (all, or those matching `restriction` on the job key). */
   async retry(status: 'error' | 'ignore' = 'error'): Promise<number> {
     await this.ensure()
-    const r = await this.#conn.query(`UPDATE ${this.fullTableName} SET status='pending', error_message='', error_stack=NULL, scheduled_time=CURRENT_TIMESTAMP(3) - INTERVAL 1 SECOND WHERE status=?`, [status])
+    const r = await this.#conn.query(`UPDATE ${this.fullTableName} SET status='pending', error_message='', error_stack=NULL, scheduled_time=${this.#conn.dialect.secondsAgo('1')} WHERE status=?`, [status])
     return r.affectedRows
   }
 

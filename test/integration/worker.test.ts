@@ -87,4 +87,10 @@ test('SIGTERM lets the current key finish, then the worker exits cleanly', async
   assert.is((await p.Square.jobs.progress()).reserved, 0)
 })
 
+test('dj worker on the embedded database says that workers need a server', async () => {
+  const r = await worker({ DJ_BACKEND: 'pglite', DJ_DATABASE_PATH: 'memory://' })
+  assert.is(r.code, 1)
+  assert.match(r.output, 'dj worker needs a database server: the embedded database (pglite) is held by one process, so workers cannot share it.')
+})
+
 test.run()
