@@ -41,3 +41,21 @@ export interface Driver {
   readonly name: string
   connect(options: ConnectOptions): Promise<DriverSession>
 }
+
+/**
+ * A UUID parameter: 16 bytes, which each driver sends as its server stores UUIDs (MySQL's
+ * binary(16) takes the bytes, PostgreSQL's uuid the canonical text).
+ */
+export class UuidParam {
+  constructor(readonly bytes: Buffer) {}
+  toString(): string {
+    const h = this.bytes.toString('hex')
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
+  }
+}
+
+/** Parameters with UUIDs as `as` makes them (the bytes, or the text). */
+export function uuidParams(params: readonly unknown[], as: 'bytes' | 'text'): readonly unknown[] {
+  if (!params.some((p) => p instanceof UuidParam)) return params
+  return params.map((p) => (p instanceof UuidParam ? (as === 'bytes' ? p.bytes : p.toString()) : p))
+}

@@ -1,12 +1,12 @@
 /** The mysql2 driver behind the Driver interface: the only file that imports mysql2. */
 import mysql from 'mysql2/promise'
-import type { ConnectOptions, Driver, DriverSession, QueryResult } from './driver.js'
+import { type ConnectOptions, type Driver, type DriverSession, type QueryResult, uuidParams } from './driver.js'
 
 class MysqlSession implements DriverSession {
   constructor(readonly conn: mysql.Connection, readonly id: number) {}
 
   async query(sql: string, params: readonly unknown[] = [], options: { rowsAsArray?: boolean } = {}): Promise<QueryResult> {
-    const [result, fields] = await this.conn.query({ sql, values: params as unknown[], rowsAsArray: options.rowsAsArray ?? false })
+    const [result, fields] = await this.conn.query({ sql, values: uuidParams(params, 'bytes') as unknown[], rowsAsArray: options.rowsAsArray ?? false })
     if (Array.isArray(result)) {
       return { rows: result as any[], columns: (fields ?? []).map((f) => f.name), affectedRows: 0 }
     }
@@ -16,7 +16,7 @@ class MysqlSession implements DriverSession {
   async *stream(sql: string, params: readonly unknown[] = []): AsyncIterable<any> {
     // the promise wrapper has no streaming; its core connection does (with backpressure)
     const core = (this.conn as unknown as { connection: { query(o: object): { stream(o: object): AsyncIterable<any> } } }).connection
-    yield* core.query({ sql, values: params as unknown[] }).stream({ highWaterMark: 1024 })
+    yield* core.query({ sql, values: uuidParams(params, 'bytes') as unknown[] }).stream({ highWaterMark: 1024 })
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 /** A PostgreSQL server through `pg` behind the Driver interface: the only file that imports pg (on first use). */
-import type { ConnectOptions, Driver, DriverSession, QueryResult } from './driver.js'
+import { type ConnectOptions, type Driver, type DriverSession, type QueryResult, uuidParams } from './driver.js'
 import { numberedPlaceholders } from './placeholders.js'
 
 type Pg = typeof import('pg')
@@ -32,7 +32,7 @@ class PgSession implements DriverSession {
       return { rows: last.rows ?? [], columns: (last.fields ?? []).map((f) => f.name), affectedRows: last.command === 'SELECT' ? 0 : (last.rowCount ?? 0) }
     }
     const text = numberedPlaceholders(sql)
-    const values = params as unknown[]
+    const values = uuidParams(params, 'text') as unknown[]
     const r: import('pg').QueryResult<any> = options.rowsAsArray ? await this.client.query({ text, values, rowMode: 'array' }) : await this.client.query({ text, values })
     return { rows: r.rows, columns: r.fields.map((f) => f.name), affectedRows: r.command === 'SELECT' ? 0 : (r.rowCount ?? 0) }
   }

@@ -8,7 +8,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { DataJointError } from '../errors.js'
-import type { ConnectOptions, Driver, DriverSession, QueryResult } from './driver.js'
+import { type ConnectOptions, type Driver, type DriverSession, type QueryResult, uuidParams } from './driver.js'
 import { TEXT_TYPES } from './pg-driver.js'
 import { numberedPlaceholders } from './placeholders.js'
 
@@ -111,10 +111,10 @@ class PgliteSession implements DriverSession {
       if (params.length === 0 && !options.rowsAsArray) {
         const results = await this.s.db.exec(sql)
         const last = results[results.length - 1]
-        return { rows: (last?.rows ?? []) as any[], columns: (last?.fields ?? []).map((f) => f.name), affectedRows: last?.affectedRows ?? 0 }
+        return { rows: asBuffers((last?.rows ?? []) as any[], last?.fields ?? [], false), columns: (last?.fields ?? []).map((f) => f.name), affectedRows: last?.affectedRows ?? 0 }
       }
-      const r = await this.s.db.query(numberedPlaceholders(sql), params as unknown[], { rowMode: options.rowsAsArray ? 'array' : 'object' })
-      return { rows: r.rows as any[], columns: r.fields.map((f) => f.name), affectedRows: r.affectedRows ?? 0 }
+      const r = await this.s.db.query(numberedPlaceholders(sql), uuidParams(params, 'text') as unknown[], { rowMode: options.rowsAsArray ? 'array' : 'object' })
+      return { rows: asBuffers(r.rows as any[], r.fields, options.rowsAsArray ?? false), columns: r.fields.map((f) => f.name), affectedRows: r.affectedRows ?? 0 }
     } finally {
       if (/^(COMMIT|ROLLBACK|END)/.test(head)) this.#release()
     }
@@ -147,6 +147,20 @@ class PgliteSession implements DriverSession {
   onLost(): void {
     /* in process: nothing to lose */
   }
+}
+
+const BYTEA = 17
+/** bytea values as Buffers, as the other drivers give them (PGlite gives plain Uint8Arrays) */
+function asBuffers(rows: any[], fields: ReadonlyArray<{ name: string; dataTypeID: number }>, arrays: boolean): any[] {
+  const at = fields.flatMap((f, i) => (f.dataTypeID === BYTEA ? [arrays ? i : f.name] : []))
+  if (at.length === 0) return rows
+  for (const row of rows) {
+    for (const k of at) {
+      const v = row[k]
+      if (v instanceof Uint8Array && !Buffer.isBuffer(v)) row[k] = Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+    }
+  }
+  return rows
 }
 
 /** The folder of the embedded database when none is configured: under the user's data folder. */

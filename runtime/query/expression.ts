@@ -705,7 +705,7 @@ export function assertJoinable(a: QueryExpression, b: QueryExpression, op: strin
   }
 }
 
-const INT32 = /^(tiny|small|medium)?int\b(?!.*unsigned)/i
+const INT32 = /^((tiny|small|medium)?int|integer)\b(?!.*unsigned)/i
 const UINT32 = /^(tiny|small|medium)?int\b.*unsigned/i
 const FLOAT = /^(float|double|real)\b/i
 

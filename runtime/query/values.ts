@@ -12,6 +12,7 @@ import { DataJointError } from '../errors.js'
 import { config } from '../settings/global.js'
 import { ExternalRef } from '../storage/external.js'
 import type { Attribute } from '../heading/attribute.js'
+import { UuidParam } from '../connection/driver.js'
 
 const UUID_TEXT = /^\{?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})\}?$/i
 
@@ -58,10 +59,10 @@ function makeEncoder(attr: Attribute, table: string): Encoder {
   if (attr.isUuid) {
     return (v) => {
       if (v === null || v === undefined) return null
-      if (v instanceof Uint8Array && v.length === 16) return Buffer.from(v)
+      if (v instanceof Uint8Array && v.length === 16) return new UuidParam(Buffer.from(v))
       if (typeof v === 'string') {
         const b = uuidToBytes(v)
-        if (b) return b
+        if (b) return new UuidParam(b)
       }
       throw invalid(attr, table, v, 'a UUID such as "0f1e2d3c-4b5a-4697-8877-665544332211"')
     }
@@ -151,6 +152,16 @@ export function decoderFor(attr: Attribute): Decoder | null {
   if (attr.isBool) return (v) => (v === null ? null : Boolean(Number(v)))
   // the driver gives 64-bit integers beyond 2^53 as text: they come back as exact bigints
   if (/^bigint/i.test(attr.sqlType)) return (v) => (typeof v === 'string' ? BigInt(v) : v)
+  // fractional seconds with as many digits as the type declares (MySQL writes them; PostgreSQL drops trailing zeros)
+  const frac = /^(?:datetime|timestamp|time)\((\d)\)/i.exec(attr.sqlType)
+  if (frac && Number(frac[1]) > 0) {
+    const n = Number(frac[1])
+    return (v) => {
+      if (typeof v !== 'string') return v
+      const m = /^(.*?\d\d:\d\d:\d\d)(?:\.(\d+))?$/.exec(v)
+      return m ? `${m[1]}.${(m[2] ?? '').padEnd(n, '0').slice(0, n)}` : v
+    }
+  }
   // CHAR(n) values come without their padding (MySQL drops it; PostgreSQL keeps it)
   if (/^char\(/i.test(attr.sqlType)) return (v) => (typeof v === 'string' ? v.replace(/ +$/, '') : v)
   return null

@@ -9,7 +9,6 @@ import { MissingTableError } from '../errors.js'
 const TABLE = '~lineage'
 
 export async function ensureLineageTable(conn: Connection, schema: string): Promise<void> {
-  if (conn.dialect.name !== 'mysql') return
   await conn.query(conn.dialect.lineageTable(schema))
 }
 
@@ -36,7 +35,6 @@ export interface LineageInput {
 }
 
 export async function writeLineage(conn: Connection, t: LineageInput): Promise<void> {
-  if (conn.dialect.name !== 'mysql') return
   await ensureLineageTable(conn, t.schema)
   const rows: Array<[string, string, string]> = []
   for (const [attr, p] of t.inherited) rows.push([t.table, attr, await lineageOf(conn, p.schema, p.table, p.attribute)])
@@ -49,7 +47,6 @@ export async function writeLineage(conn: Connection, t: LineageInput): Promise<v
 }
 
 export async function dropLineage(conn: Connection, schema: string, table: string): Promise<void> {
-  if (conn.dialect.name !== 'mysql') return
   try {
     await conn.query(`DELETE FROM ${conn.dialect.fullName(schema, TABLE)} WHERE table_name = ?`, [table])
   } catch (err) {
