@@ -9,6 +9,7 @@ import mysql from 'mysql2/promise'
 import * as dj from '../runtime/index.js'
 import { blobBench } from './blob.js'
 import { diagramBench } from './diagram.js'
+import { backendsBench } from './backends.js'
 import { kernelBench } from './kernel.js'
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000)
@@ -149,6 +150,7 @@ async function main() {
   await schema.drop({ prompt: false })
   await diagramBench()
   await dj.disconnect()
+  await backendsBench(rows, REPEAT)
 }
 
 await main()
