@@ -17,7 +17,7 @@ import { inspect } from 'node:util'
 import { cellMagic, cellMagicEnded, Magics, rewriteMagics, RUNNER } from '../magics/index.js'
 import * as dj from '../runtime/index.js'
 import { terminalProgress } from './progress-bar.js'
-import { ownBundle } from './session.js'
+import { databaseLine, ownBundle } from './session.js'
 import { IncompleteInput, toJavaScript } from './typescript.js'
 
 /** Text shown as it is by the REPL's writer. */
@@ -36,11 +36,9 @@ export interface ReplOptions {
 }
 
 export function banner(version: string): string {
-  const c = dj.config
-  const user = c.get('database.user') ?? 'root'
   return [
     `DataJoint for TypeScript ${version} — dj is loaded.`,
-    `Database: ${c.get('database.backend')} ${user}@${c.effectiveHost}:${c.effectivePort} (connects on first use; dj.config.explain() shows where settings come from)`,
+    databaseLine(),
     'Try:  await dj.listSchemas()    const s = dj.schema("tutorial")    .help',
   ].join('\n')
 }

@@ -22,6 +22,17 @@ export interface SessionHooks {
   input(prompt: string, password: boolean): Promise<string>
 }
 
+/** The banner's line about the database: where it connects, or that it is the embedded one and why. */
+export function databaseLine(): string {
+  const c = dj.config
+  if (c.effectiveBackend === 'pglite') {
+    const why = c.source('database.backend') === 'default' ? ' (no server configured: set DJ_HOST, or database.host in datajoint.json, to use one)' : ''
+    return `Database: embedded PostgreSQL (pglite) in ${c.get('database.path') ?? dj.defaultPglitePath()}${why}`
+  }
+  const user = c.get('database.user') ?? 'root'
+  return `Database: ${c.effectiveBackend} ${user}@${c.effectiveHost}:${c.effectivePort} (connects on first use; dj.config.explain() shows where settings come from)`
+}
+
 /** The bundle a value shows through the display protocol, or null when it has none. */
 export function ownBundle(value: unknown): Promise<Bundle> | null {
   const own = value !== null && (typeof value === 'object' || typeof value === 'function') ? (value as Record<symbol, unknown>)[dj.display] : undefined

@@ -41,7 +41,7 @@ function collect(mod: Record<string, unknown>): Array<typeof dj.AutoPopulated> {
 
 export async function runWorker(modulePath: string, options: WorkerOptions = {}): Promise<{ made: number; failed: number }> {
   const say = options.log ?? ((l: string) => process.stderr.write(l + '\n'))
-  if (dj.config.get('database.backend') === 'pglite') {
+  if (dj.config.effectiveBackend === 'pglite') {
     throw new dj.DataJointError('dj worker needs a database server: the embedded database (pglite) is held by one process, so workers cannot share it.', {
       hint: 'Point the pipeline at a MySQL or PostgreSQL server (dj.config.database.backend, DJ_BACKEND=mysql|postgresql), or populate in the session.',
     })

@@ -8,7 +8,7 @@ import { inspect } from 'node:util'
 import { Worker } from 'node:worker_threads'
 import * as zmq from 'zeromq'
 import * as dj from '../../runtime/index.js'
-import { bundleOf, Session } from '../session.js'
+import { bundleOf, databaseLine, Session } from '../session.js'
 import { progressBundle } from './progress.js'
 import { cellMagic, rewriteMagics } from '../../magics/index.js'
 import { type Diagnostic, describeName, formatDiagnostics, TypeChecker, type TypecheckMode, TYPECHECK_MODES } from '../typecheck.js'
@@ -164,7 +164,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     implementation: 'datajoint-ts',
     implementation_version: dj.version,
     language_info: { name: 'typescript', version: '5', mimetype: 'text/typescript', file_extension: '.ts', codemirror_mode: 'typescript' },
-    banner: `DataJoint (TypeScript) ${dj.version}`,
+    banner: `DataJoint (TypeScript) ${dj.version}\n${databaseLine()}`,
     help_links: [{ text: 'datajoint-ts', url: 'https://github.com/datajoint' }],
   }
 

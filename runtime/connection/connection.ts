@@ -76,7 +76,7 @@ export class Connection {
 
   /** A connection configured from `dj.config` (host, port, user, password, TLS, backend). */
   static fromConfig(config: Config): Connection {
-    const backendName = config.database.backend
+    const backendName = config.effectiveBackend
     const make = BACKENDS[backendName]
     if (!make) {
       throw new DataJointError(`The database backend "${backendName}" is not available.`, {

@@ -342,10 +342,20 @@ export class Config {
     if (m) return Number(m[1])
     const port = this.get('database.port') as number | null
     if (port != null) return port
-    return this.get('database.backend') === 'mysql' ? 3306 : 5432
+    return this.effectiveBackend === 'mysql' ? 3306 : 5432
   }
 
   /** The host without a `:port` suffix; an IPv6 literal without its brackets, as sockets want it. */
+  /**
+   * The backend in use: `database.backend`, or the embedded database (pglite) when neither a
+   * backend nor a host is configured anywhere (files, environment, code), so that a new machine
+   * without a database server works at once.
+   */
+  get effectiveBackend(): 'mysql' | 'postgresql' | 'pglite' {
+    if (this.source('database.backend') === 'default' && this.source('database.host') === 'default') return 'pglite'
+    return this.get('database.backend') as 'mysql' | 'postgresql' | 'pglite'
+  }
+
   get effectiveHost(): string {
     const host = this.get('database.host') as string
     const m = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(host)

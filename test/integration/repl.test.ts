@@ -1,7 +1,9 @@
 /** The dj REPL with piped input: TypeScript entries, re-declarations, multi-line input, previews, errors. */
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
@@ -81,6 +83,19 @@ test('magics in the REPL: %%table until an empty line, %sql, %describe, %config,
   assert.match(readFileSync(file, 'utf8'), '>Probe</text>')
   assert.match(out, `Uncaught MagicError: %diagram: there is no schema ${prefix}nosuch.`)
   assert.match(out, "'still alive'")
+})
+
+test('on a machine with nothing configured, dj opens the embedded database and says so', () => {
+  const home = mkdtempSync(join(tmpdir(), 'dj-fresh-'))
+  // no DJ_* settings, no config files: a new user's first session
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DJ_')))
+  const script = ['const s = dj.schema("first")', 'class Mouse extends dj.Manual { static definition = "mouse_id : int32\\n---\\nname : varchar(8)" }', 'await s.declare(Mouse)', 'await Mouse.insert([[1, "ann"], [2, "bob"]])', 'JSON.stringify(await Mouse.fetch({ orderBy: "KEY" }))', ''].join('\n')
+  const r = spawnSync(process.execPath, ['--import', join(root, 'node_modules/tsx/dist/esm/index.mjs'), join(root, 'kernel/cli.ts')], { cwd: home, input: script, encoding: 'utf8', timeout: 120_000, env: { ...env, HOME: home } })
+  const out = r.stdout + r.stderr
+  assert.is(r.status, 0, out)
+  assert.match(out, `Database: embedded PostgreSQL (pglite) in ${join(home, '.local/share/datajoint-ts/pglite')} (no server configured: set DJ_HOST, or database.host in datajoint.json, to use one)`)
+  assert.match(out, `'[{"mouse_id":1,"name":"ann"},{"mouse_id":2,"name":"bob"}]'`)
+  assert.not.match(out, /Uncaught|Error/)
 })
 
 test.run()

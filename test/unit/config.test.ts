@@ -125,9 +125,13 @@ test('a new Config holds the defaults, all with source "default"', () => {
   assert.is(config.get('display.limit'), 12)
   assert.is(config.get('loglevel'), 'INFO')
   assert.is(config.safemode, true)
-  assert.is(config.effectivePort, 3306)
+  // nothing configured: the embedded database; a host alone means a MySQL server
+  assert.is(config.effectiveBackend, 'pglite')
   assert.is(config.effectiveHost, 'localhost')
   for (const key of Object.keys(KEYS)) assert.is(config.source(key), 'default', key)
+  const withHost = new Config()
+  withHost.set('database.host', 'db.lab.org')
+  assert.equal([withHost.effectiveBackend, withHost.effectivePort], ['mysql', 3306])
   assert.equal(config.files, [])
 })
 
