@@ -4,18 +4,16 @@
  * CommonJS file, an ESM-only package in the folder's node_modules; the names stay for later cells,
  * and the type checker does not complain about them.
  */
-import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
+import { cleanup, setupDatabase } from '../helpers/db.js'
+import { resultText, runCells } from '../helpers/kernel.js'
 
 setupDatabase()
 test.after(cleanup)
-const root = fileURLToPath(new URL('../..', import.meta.url))
 
 test('static and dynamic imports of built-ins, local files and packages of the notebook folder', () => {
   const folder = mkdtempSync(join(tmpdir(), 'dj-notebook-'))
@@ -34,14 +32,8 @@ test('static and dynamic imports of built-ins, local files and packages of the n
     { code: 'import("./local.mjs").then((m) => m.default + 1)' },
     { code: 'const { shout: again } = await import("esm-only"); again(hello(basename("/x/y")))' },
   ]
-  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix }
-  assert.is(spawnSync(process.execPath, ['--import', 'tsx', join(root, 'kernel/cli.ts'), 'kernel', 'install'], { cwd: root, env }).status, 0)
-  const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_cells.py'), JSON.stringify(cells)], { cwd: folder, env, encoding: 'utf8', timeout: 120_000 })
-  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
-  const report = JSON.parse(r.stdout.trim().split('\n').pop()!) as Array<{ status: string; outputs: unknown[][] }>
-  report.pop()
-  const results = report.map((c) => (c.outputs.find((o) => o[0] === 'execute_result')?.[1] as Record<string, string> | undefined)?.['text/plain'] ?? JSON.stringify(c.outputs))
+  const report = runCells(cells, { cwd: folder }).cells
+  const results = report.map((c) => resultText(c) ?? JSON.stringify(c.outputs))
   assert.equal(results, ["'b.txt'", "'function'", "'hello 7'", '42', "'OK!'", '8', "'HELLO Y!'"])
   const warnings = report.flatMap((c) => c.outputs.filter((o) => o[0] === 'stream' && o[1] === 'stderr').map((o) => o[2]))
   assert.equal(warnings, [])

@@ -4,38 +4,18 @@
  * %lsmagic, %magic, %connect with its password asked over stdin, and bad arguments, after which
  * the session goes on.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
+import { type CellReport, errorOf, resultText, runCells as runWith } from '../helpers/kernel.js'
 
 setupDatabase()
 test.after(cleanup)
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const db = `${prefix}kmagic`
 
-interface CellReport { status: string; outputs: unknown[][]; prompts: Array<[string, boolean]> }
-
-function runCells(cells: Array<{ code: string; input?: string }>): { cells: CellReport[]; complete: string[]; isComplete: string[] } {
-  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_LOG_LEVEL: 'WARNING', DJ_TYPECHECK: 'off' }
-  assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
-  const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_cells.py'), JSON.stringify(cells)], { cwd: root, env, encoding: 'utf8', timeout: 180_000 })
-  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
-  const report = JSON.parse(r.stdout.trim().split('\n').pop()!)
-  const last = report.pop()
-  return { cells: report, complete: last.complete, isComplete: last.is_complete }
-}
-
-const text = (c: CellReport) => (c.outputs.find((o) => o[0] === 'execute_result')?.[1] as Record<string, string> | undefined)?.['text/plain']
-const error = (c: CellReport) => {
-  const e = c.outputs.find((o) => o[0] === 'error')
-  return e ? { ename: e[1] as string, evalue: e[2] as string, traceback: e[3] as string[] } : null
-}
+const runCells = (cells: object[]) => runWith(cells, { env: { DJ_TYPECHECK: 'off' } })
+const text = resultText
+const error = errorOf
 const stdout = (c: CellReport) => c.outputs.filter((o) => o[0] === 'stream' && o[1] === 'stdout').map((o) => o[2]).join('')
 
 const cells: Record<string, { code: string; input?: string }> = {

@@ -4,33 +4,17 @@
  * until its final state; %jobs lists tasks, job tables and errors; cancel and retry; an
  * interrupted foreground populate keeps the session and leaves none of its key under way.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
 import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
+import { type CellReport, root, runCells } from '../helpers/kernel.js'
 
 setupDatabase()
 test.after(cleanup)
-const root = fileURLToPath(new URL('../..', import.meta.url))
 const db = `${prefix}kpop`
 
-interface CellReport { status: string; outputs: unknown[][] }
 type Cell = { code: string; interrupt_on?: string }
-
-function runCells(cells: Cell[]): CellReport[] {
-  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_LOG_LEVEL: 'WARNING' }
-  assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
-  const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_cells.py'), JSON.stringify(cells)], { cwd: root, env, encoding: 'utf8', timeout: 180_000 })
-  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
-  const report = JSON.parse(r.stdout.trim().split('\n').pop()!)
-  report.pop()
-  return report
-}
 
 const text = (c: CellReport) => (c.outputs.find((o) => o[0] === 'execute_result')?.[1] as Record<string, string> | undefined)?.['text/plain']
 const error = (c: CellReport) => {
@@ -112,7 +96,7 @@ const cells: Record<string, Cell> = {
 const names = Object.keys(cells)
 
 test('background populate, %jobs, cancel, retry and interrupt in the kernel', () => {
-  const r = runCells(Object.values(cells))
+  const r = runCells(Object.values(cells)).cells
   const c = Object.fromEntries(names.map((n, i) => [n, r[i]!])) as Record<string, CellReport>
   for (const n of names) if (!['interrupted', 'noTable', 'noFlag', 'workersInCell'].includes(n)) assert.is(c[n]!.status, 'ok', `${n}: ${JSON.stringify(c[n]!.outputs)}`)
 

@@ -4,35 +4,19 @@
  * earlier cells are known, a name declared again replaces the earlier one, tables bound by
  * %%table are typed; completion and inspect from the language service.
  */
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { test } from 'uvu'
 import * as assert from 'uvu/assert'
-import { cleanup, prefix, setupDatabase } from '../helpers/db.js'
+import { cleanup, setupDatabase } from '../helpers/db.js'
+import { type CellReport, resultText, runCells, stderrOf } from '../helpers/kernel.js'
 
 setupDatabase()
 test.after(cleanup)
-const root = fileURLToPath(new URL('../..', import.meta.url))
 
 type Cell = { code: string } | { complete: string; cursor: number } | { inspect: string; cursor: number }
-interface Report { status: string; outputs?: unknown[][]; matches?: string[]; found?: boolean; data?: Record<string, string> }
+type Report = CellReport
 
-function runCells(cells: Cell[]): Report[] {
-  const data = mkdtempSync(join(tmpdir(), 'dj-jupyter-'))
-  const env = { ...process.env, JUPYTER_DATA_DIR: data, DJ_HOST: process.env.DJ_HOST ?? '127.0.0.1', DJ_USER: process.env.DJ_USER ?? 'root', DJ_DATABASE_PREFIX: prefix, DJ_LOG_LEVEL: 'WARNING' }
-  assert.is(spawnSync(process.execPath, ['--import', 'tsx', 'kernel/cli.ts', 'kernel', 'install'], { cwd: root, env }).status, 0)
-  const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_cells.py'), JSON.stringify(cells)], { cwd: root, env, encoding: 'utf8', timeout: 180_000 })
-  assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)
-  const report = JSON.parse(r.stdout.trim().split('\n').pop()!)
-  report.pop()
-  return report
-}
-
-const stderr = (c: Report) => (c.outputs ?? []).filter((o) => o[0] === 'stream' && o[1] === 'stderr').map((o) => o[2]).join('')
-const result = (c: Report) => ((c.outputs ?? []).find((o) => o[0] === 'execute_result')?.[1] as Record<string, string> | undefined)?.['text/plain']
+const stderr = stderrOf
+const result = resultText
 const error = (c: Report) => (c.outputs ?? []).find((o) => o[0] === 'error') as [string, string, string] | undefined
 
 const cells: Record<string, Cell> = {
@@ -63,7 +47,7 @@ const cells: Record<string, Cell> = {
 const names = Object.keys(cells)
 
 test('type errors as warnings, strict refuses, off checks nothing; completion and inspect from the language service', () => {
-  const r = runCells(Object.values(cells))
+  const r = runCells(Object.values(cells)).cells
   const c = Object.fromEntries(names.map((n, i) => [n, r[i]!])) as Record<string, Report>
   for (const n of names) if (!['refused', 'bad'].includes(n)) assert.is(c[n]!.status, 'ok', `${n}: ${JSON.stringify(c[n])}`)
   assert.is(stderr(c.warm!), '')
