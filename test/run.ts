@@ -25,7 +25,7 @@ const args = process.argv.slice(2)
 const files = args.length ? args.map((a) => join(process.cwd(), a)) : collect(join(root, 'test'))
 const ANSI = /\x1b\[[0-9;]*m/g
 /** runtime suites that run on every backend */
-const MATRIX = ['blob', 'delete', 'insert', 'populate', 'queries'].map((n) => `test/integration/${n}.test.ts`)
+const MATRIX = ['blob', 'declare', 'delete', 'insert', 'populate', 'queries'].map((n) => `test/integration/${n}.test.ts`)
 const BACKENDS = ['postgresql', 'pglite'] as const
 const onPostgres = (f: string) => MATRIX.includes(relative(root, f)) || f.endsWith('.pg.test.ts')
 

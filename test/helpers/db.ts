@@ -47,3 +47,28 @@ export async function showCreate(database: string, table: string): Promise<strin
   const rows = await dj.conn().fetchAll(`SHOW CREATE TABLE \`${database}\`.\`${table}\``)
   return rows[0]['Create Table']
 }
+
+/**
+ * A PostgreSQL table as text from its catalog (there is no SHOW CREATE TABLE): one line per
+ * column (type, NOT NULL, default, comment), then its constraints and indexes, by name.
+ */
+export async function describePg(database: string, table: string): Promise<string> {
+  const c = dj.conn()
+  const rel = `(quote_ident(?) || '.' || quote_ident(?))::regclass`
+  const cols = await c.fetchAll(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS nn, pg_get_expr(d.adbin, d.adrelid) AS dflt, col_description(a.attrelid, a.attnum) AS comment
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = ${rel} AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [database, table],
+  )
+  const cons = await c.fetchAll(`SELECT conname AS name, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = ${rel} AND contype <> 'n' ORDER BY conname`, [database, table])
+  const idx = await c.fetchAll('SELECT indexdef AS def FROM pg_indexes WHERE schemaname = ? AND tablename = ? ORDER BY indexname', [database, table])
+  const tc = await c.fetchAll(`SELECT obj_description(${rel}, 'pg_class') AS c`, [database, table])
+  const strip = (s: string) => s.split(`"${database}".`).join('').split(`${database}.`).join('')
+  return [
+    ...cols.map((r) => `${r.name} ${strip(r.type)}${r.nn ? ' NOT NULL' : ''}${r.dflt !== null ? ` DEFAULT ${strip(r.dflt)}` : ''}${r.comment ? ` -- ${r.comment}` : ''}`),
+    ...cons.map((r) => `CONSTRAINT ${r.name} ${strip(r.def)}`),
+    ...idx.map((r) => strip(r.def)),
+    ...(tc[0]?.c ? [`COMMENT ${tc[0].c}`] : []),
+  ].join('\n')
+}
