@@ -65,6 +65,9 @@ test('magics in the REPL: %%table until an empty line, %sql, %describe, %config,
     '%time 2 * 3',
     '%diagram Probe +1',
     '%diagram nosuch',
+    '%jobs',
+    '%populate Probe',
+    '%jobs cancel 99',
     '%schema a b',
     '%nope',
     '"still alive"',
@@ -82,6 +85,10 @@ test('magics in the REPL: %%table until an empty line, %sql, %describe, %config,
   const file = /Drawn in (\S+\.svg)/.exec(out)![1]!
   assert.match(readFileSync(file, 'utf8'), '>Probe</text>')
   assert.match(out, `Uncaught MagicError: %diagram: there is no schema ${prefix}nosuch.`)
+  // %jobs and %populate in the terminal, with bad arguments
+  assert.match(out, `No populate tasks.\n\nNo job tables in ${prefix}replmagic (populate --reserve-jobs makes them).`)
+  assert.match(out, /Uncaught:?\s+MagicError: %populate: Probe is not an Imported or Computed table; only those are populated\./)
+  assert.match(out, 'Uncaught MagicError: %jobs: there is no populate task 99.')
   assert.match(out, "'still alive'")
 })
 
