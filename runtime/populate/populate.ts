@@ -121,7 +121,6 @@ function errorText(err: unknown): string {
 /** The populate loop, in the caller's lane (Table.populate runs it as a PopulateTask, see task.ts). */
 export async function runPopulate(table: Table, restrictions: Condition[], options: PopulateOptions = {}): Promise<PopulateResult> {
   const conn = table.connection
-  if (conn.inTransaction) throw new DataJointError('populate cannot run inside a transaction.')
   if (table.isRestricted) throw new DataJointError(`Cannot populate the restricted table ${table.label}.`, { hint: 'Pass the conditions to populate(...) instead.' })
   const fns = table as unknown as MakeFns
   const threePart = typeof fns.makeFetch === 'function' && typeof fns.makeCompute === 'function' && typeof fns.makeInsert === 'function'

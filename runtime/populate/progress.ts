@@ -3,7 +3,7 @@
  * progress bar, the kernel's updating display) installs a renderer.
  */
 import type { Row } from '../query/expression.js'
-import type { PopulateTask, TaskStatus } from './task.js'
+import type { PopulateTask } from './task.js'
 
 interface Counts {
   table: string
@@ -21,8 +21,7 @@ export type PopulateEvent =
   | { type: 'start'; table: string; total: number }
   | ({ type: 'started' | 'done' | 'skipped'; key: Row } & Counts)
   | ({ type: 'error'; key: Row; error: string } & Counts)
-  /** the last event of a populate: how it ended and after how many seconds */
-  | ({ type: 'end'; status?: Exclude<TaskStatus, 'running'>; error?: string; elapsed?: number } & Counts)
+  | ({ type: 'end' } & Counts)
 
 export type ProgressRenderer = (event: PopulateEvent) => void
 

@@ -58,7 +58,6 @@ export class PopulateTask {
   readonly #controller = new AbortController()
   readonly #lane: Lane
   #cancelNow: ((e: Error) => void) | null = null
-  readonly #ended = new Set<(task: PopulateTask) => void>()
   readonly #stop: ((now: boolean) => void) | null
 
   /** @internal use Table.populate(...) or followPopulate(...) */
@@ -94,11 +93,10 @@ export class PopulateTask {
       },
     )
     this.result.catch(() => {})
+    tasks.push(this)
     if (this.background) {
-      tasks.push(this)
       while (tasks.filter((t) => t.status !== 'running').length > KEEP) tasks.splice(tasks.findIndex((t) => t.status !== 'running'), 1)
     } else {
-      tasks.push(this)
       void this.result.catch(() => {}).finally(() => tasks.splice(tasks.indexOf(this), 1))
     }
   }
@@ -118,12 +116,6 @@ export class PopulateTask {
       void this.#lane.end(e)
       this.#cancelNow?.(e)
     }
-  }
-
-  /** Called once when the task has ended (at once if it has). */
-  onEnd(listener: (task: PopulateTask) => void): void {
-    if (this.status !== 'running') listener(this)
-    else this.#ended.add(listener)
   }
 
   /** Seconds since the start, or the run time of a finished task. */
@@ -147,12 +139,11 @@ export class PopulateTask {
       this.endedAt = Date.now()
     }
     await this.#lane.end()
-    for (const l of this.#ended) l(this)
-    this.#ended.clear()
   }
 
   #endEvent(): PopulateEvent {
-    return { type: 'end', table: this.table, ...this.progress, status: this.status as Exclude<TaskStatus, 'running'>, error: this.error ? this.error.message.split('\n')[0] : undefined, elapsed: this.elapsed }
+    // how it ended is on the task (status, error, elapsed), which every renderer is given
+    return { type: 'end', table: this.table, ...this.progress }
   }
 }
 
