@@ -151,3 +151,37 @@ export type AlterChange =
   | { kind: 'add'; column: ColumnDef; after: string | null }
   | { kind: 'modify'; column: ColumnDef; oldName: string; after?: string | null }
   | { kind: 'drop'; name: string }
+
+/** Catalog rows, one per column in table order (schema, table, table comment, column, in key, comment), as tables. */
+export function groupTableColumns(rows: Array<{ s: string; t: string; tc: string | null; c: string; k: boolean; cc: string | null }>): CatalogTableColumns[] {
+  const out: CatalogTableColumns[] = []
+  for (const r of rows) {
+    let last = out[out.length - 1]
+    if (!last || last.schema !== r.s || last.table !== r.t) out.push((last = { schema: r.s, table: r.t, comment: r.tc ?? '', columns: [] }))
+    last.columns.push({ name: r.c, inKey: r.k, comment: r.cc ?? '' })
+  }
+  return out
+}
+
+/** Catalog rows, one per column pair of a foreign key in order (child cs.ct.cc → parent ps.pt.pc), as foreign keys. */
+export function groupForeignKeys(rows: Array<{ name: string; cs: string; ct: string; cc: string; ps: string; pt: string; pc: string }>): CatalogForeignKey[] {
+  const byName = new Map<string, CatalogForeignKey>()
+  for (const r of rows) {
+    const key = `${r.cs}.${r.ct}.${r.name}`
+    let fk = byName.get(key)
+    if (!fk) byName.set(key, (fk = { name: r.name, childSchema: r.cs, childTable: r.ct, parentSchema: r.ps, parentTable: r.pt, columns: [] }))
+    fk.columns.push([r.cc, r.pc])
+  }
+  return [...byName.values()]
+}
+
+/** Catalog rows, one per column of an index in order, as indexes. */
+export function groupIndexes(rows: Array<{ name: string; unique: boolean; col: string }>): CatalogIndex[] {
+  const byName = new Map<string, CatalogIndex>()
+  for (const r of rows) {
+    let ix = byName.get(r.name)
+    if (!ix) byName.set(r.name, (ix = { name: r.name, unique: r.unique, columns: [] }))
+    ix.columns.push(r.col)
+  }
+  return [...byName.values()]
+}

@@ -4,8 +4,9 @@ import {
   MissingTableError, QueryError, QuerySyntaxError, UnknownAttributeError,
 } from '../errors.js'
 import { mysqlColumnType } from './mysql-types.js'
-import type {
-  AlterChange, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, CatalogTableColumns, ColumnDef, Dialect, Exec, InsertMode, TableDef,
+import {
+  type AlterChange, type CatalogColumn, type CatalogForeignKey, type CatalogIndex, type CatalogTable, type CatalogTableColumns, type ColumnDef, type Dialect, type Exec, type InsertMode, type TableDef,
+  groupForeignKeys, groupIndexes, groupTableColumns,
 } from './dialect.js'
 
 const quote = (id: string) => '`' + id.replace(/`/g, '``') + '`'
@@ -155,13 +156,7 @@ export const mysqlDialect: Dialect = {
         ORDER BY c.table_schema, c.table_name, c.ordinal_position`,
       [...schemas],
     )
-    const out: CatalogTableColumns[] = []
-    for (const r of rows) {
-      let last = out[out.length - 1]
-      if (!last || last.schema !== r.s || last.table !== r.t) out.push((last = { schema: r.s, table: r.t, comment: r.tc ?? '', columns: [] }))
-      last.columns.push({ name: r.c, inKey: r.k === 'PRI', comment: r.cc ?? '' })
-    }
-    return out
+    return groupTableColumns(rows.map((r) => ({ ...r, k: r.k === 'PRI' })))
   },
 
   async foreignKeys(exec: Exec, schemas: readonly string[]): Promise<CatalogForeignKey[]> {
@@ -175,17 +170,7 @@ export const mysqlDialect: Dialect = {
         ORDER BY table_schema, table_name, constraint_name, ordinal_position`,
       [...schemas, ...schemas],
     )
-    const byName = new Map<string, CatalogForeignKey>()
-    for (const r of rows) {
-      const key = `${r.cs}.${r.ct}.${r.name}`
-      let fk = byName.get(key)
-      if (!fk) {
-        fk = { name: r.name, childSchema: r.cs, childTable: r.ct, parentSchema: r.ps, parentTable: r.pt, columns: [] }
-        byName.set(key, fk)
-      }
-      fk.columns.push([r.cc, r.pc])
-    }
-    return [...byName.values()]
+    return groupForeignKeys(rows)
   },
 
   async indexes(exec: Exec, schema: string, table: string): Promise<CatalogIndex[]> {
@@ -194,13 +179,7 @@ export const mysqlDialect: Dialect = {
         WHERE table_schema = ? AND table_name = ? AND index_name <> 'PRIMARY' ORDER BY index_name, seq_in_index`,
       [schema, table],
     )
-    const byName = new Map<string, CatalogIndex>()
-    for (const r of rows) {
-      let ix = byName.get(r.name)
-      if (!ix) byName.set(r.name, (ix = { name: r.name, unique: Number(r.nu) === 0, columns: [] }))
-      ix.columns.push(r.col)
-    }
-    return [...byName.values()]
+    return groupIndexes(rows.map((r) => ({ name: r.name, unique: Number(r.nu) === 0, col: r.col })))
   },
 
   async maxStatementBytes(exec: Exec): Promise<number> {

@@ -10,8 +10,9 @@ import {
   AccessError, DataJointError, DuplicateError, IntegrityError, LostConnectionError, MissingAttributeError,
   MissingTableError, QueryError, QuerySyntaxError, UnknownAttributeError,
 } from '../errors.js'
-import type {
-  AlterChange, CatalogColumn, CatalogForeignKey, CatalogIndex, CatalogTable, CatalogTableColumns, ColumnDef, Dialect, Exec, InsertMode, TableDef,
+import {
+  type AlterChange, type CatalogColumn, type CatalogForeignKey, type CatalogIndex, type CatalogTable, type CatalogTableColumns, type ColumnDef, type Dialect, type Exec, type InsertMode, type TableDef,
+  groupForeignKeys, groupIndexes, groupTableColumns,
 } from './dialect.js'
 
 const quote = (id: string) => '"' + id.replace(/"/g, '""') + '"'
@@ -281,20 +282,14 @@ export const postgresDialect: Dialect = {
         ORDER BY n.nspname, c.relname, a.attnum`,
       [...schemas],
     )
-    const out: CatalogTableColumns[] = []
-    for (const r of rows) {
-      let last = out[out.length - 1]
-      if (!last || last.schema !== r.s || last.table !== r.t) out.push((last = { schema: r.s, table: r.t, comment: r.tc ?? '', columns: [] }))
-      last.columns.push({ name: r.c, inKey: r.k === true || r.k === 't', comment: r.cc ?? '' })
-    }
-    return out
+    return groupTableColumns(rows.map((r) => ({ ...r, k: r.k === true || r.k === 't' })))
   },
 
   async foreignKeys(exec: Exec, schemas: readonly string[]): Promise<CatalogForeignKey[]> {
     if (schemas.length === 0) return []
     const marks = schemas.map(() => '?').join(',')
     const rows = await exec(
-      `SELECT con.conname AS name, cn.nspname AS cs, cc.relname AS ct, ca.attname AS ccol, pn.nspname AS ps, pc.relname AS pt, pa.attname AS pcol
+      `SELECT con.conname AS name, cn.nspname AS cs, cc.relname AS ct, ca.attname AS cc, pn.nspname AS ps, pc.relname AS pt, pa.attname AS pc
          FROM pg_constraint con
          JOIN pg_class cc ON cc.oid = con.conrelid JOIN pg_namespace cn ON cn.oid = cc.relnamespace
          JOIN pg_class pc ON pc.oid = con.confrelid JOIN pg_namespace pn ON pn.oid = pc.relnamespace
@@ -306,14 +301,7 @@ export const postgresDialect: Dialect = {
         ORDER BY cn.nspname, cc.relname, con.conkey[1], con.conname, k.ord`,
       [...schemas, ...schemas],
     )
-    const byName = new Map<string, CatalogForeignKey>()
-    for (const r of rows) {
-      const key = `${r.cs}.${r.ct}.${r.name}`
-      let fk = byName.get(key)
-      if (!fk) byName.set(key, (fk = { name: r.name, childSchema: r.cs, childTable: r.ct, parentSchema: r.ps, parentTable: r.pt, columns: [] }))
-      fk.columns.push([r.ccol, r.pcol])
-    }
-    return [...byName.values()]
+    return groupForeignKeys(rows)
   },
 
   async indexes(exec: Exec, schema: string, table: string): Promise<CatalogIndex[]> {
@@ -328,13 +316,7 @@ export const postgresDialect: Dialect = {
         ORDER BY ic.relname, k.ord`,
       [schema, table],
     )
-    const byName = new Map<string, CatalogIndex>()
-    for (const r of rows) {
-      let ix = byName.get(r.name)
-      if (!ix) byName.set(r.name, (ix = { name: r.name, unique: r.u === true || r.u === 't', columns: [] }))
-      ix.columns.push(r.col)
-    }
-    return [...byName.values()]
+    return groupIndexes(rows.map((r) => ({ name: r.name, unique: r.u === true || r.u === 't', col: r.col })))
   },
 
   // a statement is bounded by its parameters (65535) long before its size
