@@ -14,7 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads'
 import ts from 'typescript'
 
 export type Request =
-  | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string>; strict: boolean }
+  | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string> }
   | { op: 'commit'; id: number; cell: number }
   | { op: 'complete'; id: number; code: string; cursor: number; names: Record<string, string> }
   | { op: 'info'; id: number; code: string; cursor: number; names: Record<string, string> }

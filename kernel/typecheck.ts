@@ -4,7 +4,8 @@
  * its output, `strict` refuses a cell with type errors before it runs, `off` checks nothing. The
  * same worker answers completions and quick info from the TypeScript language service.
  */
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
+import { startThread } from './thread.js'
 import type { Diagnostic, Request } from './typecheck-worker.js'
 
 export type TypecheckMode = 'strict' | 'warn' | 'off'
@@ -41,12 +42,12 @@ export class TypeChecker {
       `const q = dj.config.get("display.limit") ?? ${i}`,
     ].join('\n')
     // cell -1 is never kept: the session's own cells are not affected
-    for (let i = 0; i < 12; i++) void this.#ask({ op: 'check', cell: -1, code: sample(i), names: {}, strict: true }).catch(() => {})
+    for (let i = 0; i < 12; i++) void this.#ask({ op: 'check', cell: -1, code: sample(i), names: {} }).catch(() => {})
   }
 
   /** Type errors of a cell (its line magics already rewritten), with the session's other names. */
   async check(cell: number, code: string, names: Record<string, string>): Promise<Diagnostic[]> {
-    const r = await this.#ask({ op: 'check', cell, code, names, strict: true })
+    const r = await this.#ask({ op: 'check', cell, code, names })
     return r.diagnostics as Diagnostic[]
   }
 
@@ -73,13 +74,7 @@ export class TypeChecker {
 
   #start(): Worker {
     if (this.#worker) return this.#worker
-    const here = import.meta.url
-    const source = here.endsWith('.ts')
-    const url = new URL(`./typecheck-worker${source ? '.ts' : '.js'}`, here)
-    // from the sources (tsx), the worker registers tsx itself: loader flags do not reach workers
-    const w = source
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}) })`, { eval: true, workerData: { cwd: this.cwd } })
-      : new Worker(url, { workerData: { cwd: this.cwd } })
+    const w = startThread(import.meta.url, 'typecheck-worker', { cwd: this.cwd })
     // the checker must never keep the kernel alive or take it down
     w.unref()
     w.on('message', (r: Reply) => {

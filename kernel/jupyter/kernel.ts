@@ -5,11 +5,11 @@
  */
 import { readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
-import { Worker } from 'node:worker_threads'
 import * as zmq from 'zeromq'
 import * as dj from '../../runtime/index.js'
 import { bundleOf, databaseLine, Session } from '../session.js'
 import { progressBundle } from './progress.js'
+import { startThread } from '../thread.js'
 import { cellMagic, rewriteMagics } from '../../magics/index.js'
 import { type Diagnostic, describeName, formatDiagnostics, TypeChecker, type TypecheckMode, TYPECHECK_MODES } from '../typecheck.js'
 import { decode, encode, header, type Message, PROTOCOL_VERSION, Signer } from './wire.js'
@@ -50,13 +50,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const hb = new zmq.Reply()
   await Promise.all([shell.bind(url(info.shell_port)), stdin.bind(url(info.stdin_port)), iopub.bind(url(info.iopub_port)), hb.bind(url(info.hb_port))])
   // the control channel lives in a thread, so that an interrupt reaches a cell stuck in a loop
-  const here = import.meta.url
-  const source = here.endsWith('.ts')
-  const threadUrl = new URL(`./control-thread${source ? '.ts' : '.js'}`, here)
-  const threadData = { url: url(info.control_port), key: info.key, scheme: info.signature_scheme || 'hmac-sha256', session }
-  const controlThread = source
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => { m.register(); return import(${JSON.stringify(threadUrl.href)}) })`, { eval: true, workerData: threadData })
-    : new Worker(threadUrl, { workerData: threadData })
+  const controlThread = startThread(import.meta.url, 'control-thread', { url: url(info.control_port), key: info.key, scheme: info.signature_scheme || 'hmac-sha256', session })
   controlThread.unref()
   await new Promise<void>((resolve, reject) => {
     controlThread.once('error', reject)
@@ -181,13 +175,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
     // a cell magic (%%table, %%sql) is not TypeScript; line magics are checked as their calls
     const checked = typecheck !== 'off' && !silent && code.trim() !== '' && !cellMagic(code)
     let checking: Promise<Diagnostic[] | null> | null = null
-    if (checked) {
-      try {
-        checking = checker.check(count, rewriteMagics(code), sessionTypes()).catch(() => null)
-      } catch {
-        checking = null
-      }
-    }
+    // a checker that fails or is gone checks nothing: the cell runs as it would without it
+    if (checked) checking = (async () => checker.check(count, rewriteMagics(code), sessionTypes()))().catch(() => null)
     try {
       if (checking && typecheck === 'strict') {
         const ds = await checking
