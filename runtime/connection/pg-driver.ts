@@ -5,7 +5,11 @@ import { numberedPlaceholders } from './placeholders.js'
 type Pg = typeof import('pg')
 let pgModule: Pg | null = null
 async function loadPg(): Promise<Pg> {
-  pgModule ??= ((await import('pg')) as unknown as { default: Pg }).default ?? (await import('pg'))
+  if (!pgModule) {
+    // pg is CommonJS: its module object is the default export
+    const m = (await import('pg')) as unknown as { default?: Pg } & Pg
+    pgModule = m.default ?? m
+  }
   return pgModule
 }
 
