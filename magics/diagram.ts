@@ -1,6 +1,6 @@
 /** %diagram: the pipeline diagram of the active schema, a schema or a table, expanded by levels. */
 import * as dj from '../runtime/index.js'
-import { type Magic, MagicError, parseMagicArgs } from './magic.js'
+import { type Magic, MagicError, parseMagicArgs, sessionTable } from './magic.js'
 
 export const diagram: Magic = {
   name: 'diagram',
@@ -25,12 +25,7 @@ export const diagram: Magic = {
       if (!state.schema) throw new MagicError('%diagram: there is no active schema.', { hint: 'Choose one with %schema NAME, or name a schema or a table: %diagram my_pipeline.' })
       d = dj.Diagram(state.schema)
     } else if (/^[A-Z]/.test(target)) {
-      let value: unknown
-      try {
-        value = await host.evaluate(target)
-      } catch {
-        throw new MagicError(`%diagram: there is no table ${target} in the session.`, { hint: 'Give the class name of a declared table (Session, Session.Trial) or a schema name.' })
-      }
+      const value = await sessionTable(host, 'diagram', target, 'Give the class name of a declared table (Session, Session.Trial) or a schema name.')
       if (typeof value !== 'function' || !(value.prototype instanceof dj.Table)) throw new MagicError(`%diagram: ${target} is not a table class.`, { hint: 'Give the class name of a declared table (Session, Session.Trial) or a schema name.' })
       d = dj.Diagram(value as typeof dj.Table)
     } else {

@@ -56,6 +56,15 @@ export class Text {
   }
 }
 
+/** The value of `name` in the session (a class bound by %%table, say); a MagicError naming it when there is none. */
+export async function sessionTable(host: MagicHost, magic: string, name: string, hint: string): Promise<unknown> {
+  try {
+    return await host.evaluate(name)
+  } catch {
+    throw new MagicError(`%${magic}: there is no table ${name} in the session.`, { hint })
+  }
+}
+
 /** Parses a magic's arguments with util.parseArgs; wrong ones become a MagicError with the usage. */
 export function parseMagicArgs(magic: Pick<Magic, 'name' | 'usage'>, args: string, options: NonNullable<ParseArgsConfig['options']>, positionals: { min?: number; max?: number } = {}): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   let parsed: { values: Record<string, unknown>; positionals: string[] }

@@ -6,17 +6,12 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import * as dj from '../runtime/index.js'
-import { type Magic, type MagicHost, MagicError, parseMagicArgs, Text } from './magic.js'
+import { type Magic, type MagicHost, MagicError, parseMagicArgs, sessionTable, Text } from './magic.js'
 
 type AutoClass = typeof dj.AutoPopulated
 
 async function autoPopulated(name: string, magic: string, host: MagicHost): Promise<AutoClass> {
-  let value: unknown
-  try {
-    value = await host.evaluate(name)
-  } catch {
-    throw new MagicError(`%${magic}: there is no table ${name} in the session.`, { hint: 'Give the class name of a declared Imported or Computed table.' })
-  }
+  const value = await sessionTable(host, magic, name, 'Give the class name of a declared Imported or Computed table.')
   const tier = (value as { tier?: unknown })?.tier
   if (typeof value !== 'function' || !(value.prototype instanceof dj.Table) || (tier !== 'imported' && tier !== 'computed')) {
     throw new MagicError(`%${magic}: ${name} is not an Imported or Computed table; only those are populated.`, { hint: 'Declare it with %%table NAME computed (or imported) and give it a make(key).' })
