@@ -6,22 +6,12 @@
  */
 import * as dj from '../runtime/index.js'
 import { startPostgres } from '../test/helpers/postgres.js'
+import { bestOf } from './timing.js'
 
 const COLS = ['sample_id', 'value', 'label', 'count', 'day'] as const
 const DDL = (t: string) => `CREATE TABLE ${t} (sample_id integer PRIMARY KEY, value double precision NOT NULL, label varchar(32) NOT NULL, count integer NOT NULL, day date NOT NULL)`
 
 type Raw = { query(sql: string, params?: unknown[]): Promise<unknown>; close(): Promise<void> }
-
-async function best(repeat: number, fn: () => Promise<unknown>, reset: () => Promise<unknown> = async () => {}): Promise<number> {
-  let t = Infinity
-  for (let i = 0; i < repeat; i++) {
-    await reset()
-    const t0 = process.hrtime.bigint()
-    await fn()
-    t = Math.min(t, Number(process.hrtime.bigint() - t0) / 1e9)
-  }
-  return t
-}
 
 async function rawInsert(raw: Raw, table: string, tuples: unknown[][]): Promise<void> {
   // as many rows as PostgreSQL's 65,535 parameters allow per statement
@@ -51,23 +41,23 @@ async function one(name: string, raw: Raw, rows: Array<Record<string, unknown>>,
   const tuples = rows.map((r) => COLS.map((c) => r[c]))
   await raw.query('DROP TABLE IF EXISTS raw_sample')
   await raw.query(DDL('raw_sample'))
-  const tRawInsert = await best(repeat, () => rawInsert(raw, 'raw_sample', tuples), () => raw.query('DELETE FROM raw_sample'))
-  const tDjInsert = await best(repeat, () => Sample.insert(rows), () => Sample.deleteQuick())
-  const tRawFetch = await best(repeat, () => raw.query('SELECT * FROM raw_sample'))
-  const tDjFetch = await best(repeat, () => Sample.fetch())
+  const tRawInsert = await bestOf(repeat, () => rawInsert(raw, 'raw_sample', tuples), () => raw.query('DELETE FROM raw_sample'))
+  const tDjInsert = await bestOf(repeat, () => Sample.insert(rows), () => Sample.deleteQuick())
+  const tRawFetch = await bestOf(repeat, () => raw.query('SELECT * FROM raw_sample'))
+  const tDjFetch = await bestOf(repeat, () => Sample.fetch())
 
   const n = 500
   await Job.insert(Array.from({ length: n }, (_, i) => [i]))
   await raw.query('DROP TABLE IF EXISTS raw_done')
   await raw.query('CREATE TABLE raw_done (job_id integer PRIMARY KEY, result integer NOT NULL)')
-  const tRawPop = await best(2, async () => {
+  const tRawPop = await bestOf(2, async () => {
     for (let i = 0; i < n; i++) {
       await raw.query('BEGIN')
       await raw.query('INSERT INTO raw_done (job_id, result) VALUES ($1, $2)', [i, i * 2])
       await raw.query('COMMIT')
     }
   }, () => raw.query('DELETE FROM raw_done'))
-  const tDjPop = await best(2, () => Done.populate(), () => Done.deleteQuick())
+  const tDjPop = await bestOf(2, () => Done.populate(), () => Done.deleteQuick())
 
   const N = rows.length
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US').padStart(10)

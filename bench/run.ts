@@ -10,6 +10,7 @@ import * as dj from '../runtime/index.js'
 import { blobBench } from './blob.js'
 import { diagramBench } from './diagram.js'
 import { backendsBench } from './backends.js'
+import { bestOf } from './timing.js'
 import { kernelBench } from './kernel.js'
 
 const N = Number(process.env.BENCH_ROWS ?? 100_000)
@@ -92,16 +93,7 @@ const rows = Array.from({ length: N }, (_, i) => ({
 }))
 const columns = ['sample_id', 'value', 'label', 'count', 'day'] as const
 
-async function time(fn: () => Promise<unknown>, reset: () => Promise<unknown>): Promise<number> {
-  let best = Infinity
-  for (let r = 0; r < REPEAT; r++) {
-    await reset()
-    const t0 = process.hrtime.bigint()
-    await fn()
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e9)
-  }
-  return best
-}
+const time = (fn: () => Promise<unknown>, reset: () => Promise<unknown>) => bestOf(REPEAT, fn, reset)
 
 const rate = (s: number) => Math.round(N / s)
 const fmt = (n: number) => n.toLocaleString('en-US').padStart(10)
