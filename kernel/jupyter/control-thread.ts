@@ -15,8 +15,10 @@ const control = new zmq.Router()
 let sending: Promise<void> = Promise.resolve()
 const send = (frames: Buffer[]) => (sending = sending.then(() => control.send(frames)).catch(() => {}))
 
-parentPort!.on('message', (m: { send?: Uint8Array[]; id?: number }) => {
+parentPort!.on('message', (m: { send?: Uint8Array[]; id?: number; close?: boolean }) => {
   if (m.send) void send(m.send.map((f) => Buffer.from(f))).then(() => parentPort!.postMessage({ sent: m.id }))
+  // at shutdown: a socket still open when the process exits aborts it in zeromq's teardown
+  if (m.close) void sending.then(() => (control.close(), parentPort!.close()))
 })
 
 await control.bind(url)

@@ -72,6 +72,17 @@ export async function startKernel(connectionFile: string): Promise<void> {
     }),
   }
 
+  /** Closes every socket, the control thread's first, before the process exits. */
+  const closeSockets = async () => {
+    const ended = new Promise<void>((resolve) => {
+      controlThread.once('exit', () => resolve())
+      setTimeout(resolve, 1000).unref()
+    })
+    controlThread.postMessage({ close: true })
+    await ended
+    for (const s of [shell, stdin, iopub, hb]) s.close()
+  }
+
   let executionCount = 0
   let parent: Message | null = null
   /** the execute_request running now, if any */
@@ -319,6 +330,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
           publish('status', { execution_state: 'idle' }, m)
           await published
           await dj.disconnect().catch(() => {})
+          await closeSockets()
           process.exit(0)
           break
         default:

@@ -160,10 +160,10 @@ export class Table extends QueryExpression {
   }
 
   // --- the same operations on the class ---------------------------------------------------
-  static restrict<T extends Table>(this: TableCtor<T>, ...conditions: Condition[]): T {
+  static restrict<T extends Table>(this: TableCtor<T>, ...conditions: Parameters<QueryExpression['restrict']>): T {
     return tableOf(this).restrict(...conditions)
   }
-  static exclude<T extends Table>(this: TableCtor<T>, ...conditions: Condition[]): T {
+  static exclude<T extends Table>(this: TableCtor<T>, ...conditions: Parameters<QueryExpression['exclude']>): T {
     return tableOf(this).exclude(...conditions)
   }
   static fetch(this: TableCtor<Table>, options: FetchOptions & { format: 'columns' }): Promise<Record<string, unknown[] | ArrayLike<number>>>
