@@ -33,6 +33,12 @@ export function databaseLine(): string {
   return `Database: ${c.effectiveBackend} ${user}@${c.effectiveHost}:${c.effectivePort} (connects on first use; dj.config.explain() shows where settings come from)`
 }
 
+const SHARED_BUILTINS = [
+  'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
+  'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Date',
+]
+
 /** The bundle a value shows through the display protocol, or null when it has none. */
 export function ownBundle(value: unknown): Promise<Bundle> | null {
   const own = value !== null && (typeof value === 'object' || typeof value === 'function') ? (value as Record<symbol, unknown>)[dj.display] : undefined
@@ -70,6 +76,10 @@ export class Session {
     const out = (name: 'stdout' | 'stderr') => new Writable({ write: (chunk, _enc, done) => (hooks.stream(name, String(chunk)), done()) })
     this.context.console = new Console({ stdout: out('stdout'), stderr: out('stderr'), colorMode: false })
     this.context.dj = dj
+    // the context has built-ins of its own: a cell's `new Float64Array()` or `new Map()` would
+    // fail the runtime's instanceof checks. Those without literal syntax are taken from this
+    // realm ({} and [] stay the context's; the runtime recognises them by shape).
+    for (const name of SHARED_BUILTINS) this.context[name] = (globalThis as Record<string, unknown>)[name]
     const show = (value: unknown, id: string, update: boolean) => {
       const p = bundleOf(value).then((b) => hooks.display(b, id, update)).finally(() => this.#pending.delete(p))
       this.#pending.add(p)

@@ -5,6 +5,7 @@
  */
 import { deflateSync } from 'node:zlib'
 import { DataJointError } from '../errors.js'
+import { isPlainObject } from '../plain.js'
 import { uuidToBytes } from '../query/values.js'
 import { DTYPE_ARRAY } from './unpack.js'
 import { Complex, DATE_UNITS, DateTime, Decimal, type DType, MatCell, MatStruct, NDArray, RecArray, Tuple, UUID } from './values.js'
@@ -133,7 +134,7 @@ class Writer {
       for (const item of items) this.sized(item)
       return
     }
-    if (v instanceof Map || Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
+    if (v instanceof Map || isPlainObject(v)) {
       const entries = v instanceof Map ? [...v.entries()] : Object.entries(v as object)
       this.u8(0x04)
       this.u64(entries.length)

@@ -25,7 +25,9 @@ export interface FetchOptions {
   offset?: number
 }
 
-export type Row = Record<string, unknown>
+/** A fetched row. Its values are `any`, so that a notebook cell can use them without casts. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Row = Record<string, any>
 
 /** One attribute of the SELECT list that is not a plain column: its SQL over the FROM clause. */
 export type SelectMap = ReadonlyMap<string, string>

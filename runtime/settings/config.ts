@@ -316,8 +316,9 @@ export class Config {
   get connection(): ConnectionSettings { return this.group('connection') }
   get display(): DisplaySettings { return this.group('display') }
   get jobs(): JobsSettings { return this.group('jobs') }
+  /** the stores by name; `default` names the store of `<blob@>`, `<attach@>`, ... */
   get stores(): Record<string, StoreSpec> { return this.#values.get('stores') as Record<string, StoreSpec> }
-  set stores(v: Record<string, StoreSpec>) { this.set('stores', v) }
+  set stores(v: Record<string, StoreSpec | string>) { this.set('stores', v) }
   get custom(): Record<string, unknown> { return this.#values.get('custom') as Record<string, unknown> }
   set custom(v: Record<string, unknown>) { this.set('custom', v) }
   get safemode(): boolean { return this.#values.get('safemode') as boolean }

@@ -10,6 +10,7 @@ import type { Condition } from '../query/condition.js'
 import type { QueryExpression } from '../query/expression.js'
 import { Table, tableOf } from './table.js'
 import type { Tier } from './naming.js'
+import { isPlainObject } from '../plain.js'
 
 export class Manual extends Table {
   static override readonly tier: Tier = 'manual'
@@ -26,7 +27,7 @@ const OPTION_KEYS = new Set(['reserveJobs', 'suppressErrors', 'order', 'limit', 
 /** populate's arguments: restrictions, then optionally an object of options. */
 function populateArguments(args: Array<Condition | PopulateOptions>): [Condition[], PopulateOptions] {
   const last = args[args.length - 1]
-  const isOptions = last !== null && typeof last === 'object' && Object.getPrototypeOf(last) === Object.prototype &&
+  const isOptions = isPlainObject(last) &&
     Object.keys(last).length > 0 && Object.keys(last).every((k) => OPTION_KEYS.has(k))
   return isOptions ? [args.slice(0, -1) as Condition[], last as PopulateOptions] : [args as Condition[], {}]
 }
