@@ -14,6 +14,8 @@ const HELP = `Usage: dj [command]
                   install the Jupyter kernelspec "DataJoint (TypeScript)"
   dj kernel --connection-file F
                   run the kernel (Jupyter starts it)
+  dj notebooks [DIR]
+                  copy the tutorial notebooks into DIR (default ./datajoint-tutorials)
   dj --version    print the version
   dj help         this text
 
@@ -74,6 +76,14 @@ switch (command) {
     })
     break
   }
+  case 'notebooks':
+    try {
+      process.stdout.write((await import('./notebooks.js')).notebooksCommand(process.argv.slice(3)) + '\n')
+    } catch (e) {
+      process.stderr.write(`${(e as Error).message}\n`)
+      process.exitCode = 1
+    }
+    break
   case '--version':
   case '-v':
     process.stdout.write(`${version}\n`)

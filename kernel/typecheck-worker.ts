@@ -35,20 +35,25 @@ const runtimeEntry = ['../runtime/index.d.ts', '../dist/runtime/index.d.ts', '..
 const typeRoots = [dirname(dirname(require.resolve('@types/node/package.json')))]
 const RUNNER = '__dj_magics__'
 
+// a module that puts dj in the global scope as a namespace, so that cells can name its types
+// (`dj.blob.NDArray`) as well as use its values
 const PRELUDE = `
-declare const dj: typeof import(${JSON.stringify(runtimeEntry)})
-interface DisplayHandle { id: string; update(value: unknown): void }
-declare function display(value: unknown, options?: { id?: string }): DisplayHandle
-declare namespace display {
-  function html(html: string): void
-  function markdown(text: string): void
-  function svg(svg: string): void
-  function json(value: unknown): void
-  function mime(bundle: Record<string, unknown>): void
+import * as __dj from ${JSON.stringify(runtimeEntry)}
+declare global {
+  export import dj = __dj
+  interface DisplayHandle { id: string; update(value: unknown): void }
+  function display(value: unknown, options?: { id?: string }): DisplayHandle
+  namespace display {
+    function html(html: string): void
+    function markdown(text: string): void
+    function svg(svg: string): void
+    function json(value: unknown): void
+    function mime(bundle: Record<string, unknown>): void
+  }
+  function clearOutput(options?: { wait?: boolean }): void
+  function input(prompt?: string, options?: { password?: boolean }): Promise<string>
+  const ${RUNNER}: { line(name: string, args: string): Promise<any>; cell(name: string, args: string, body: string): Promise<any> }
 }
-declare function clearOutput(options?: { wait?: boolean }): void
-declare function input(prompt?: string, options?: { password?: boolean }): Promise<string>
-declare const ${RUNNER}: { line(name: string, args: string): Promise<any>; cell(name: string, args: string, body: string): Promise<any> }
 `
 
 /** Notebook code is loose: no implicit-any complaints, the rest of strict. */

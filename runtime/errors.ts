@@ -49,6 +49,8 @@ export class QuerySyntaxError extends QueryError {}
 export class AccessError extends QueryError {}
 export class DuplicateError extends QueryError {}
 export class IntegrityError extends QueryError {}
+/** The server chose this statement's transaction as a deadlock's victim and rolled it back. */
+export class DeadlockError extends QueryError {}
 export class UnknownAttributeError extends QueryError {}
 export class MissingAttributeError extends QueryError {}
 export class MissingTableError extends DataJointError {}

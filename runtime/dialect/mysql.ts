@@ -1,6 +1,6 @@
 /** The MySQL/MariaDB dialect: SQL text, catalog queries and error codes of the DataJoint standard backend. */
 import {
-  AccessError, DataJointError, DuplicateError, IntegrityError, LostConnectionError, MissingAttributeError,
+  AccessError, DataJointError, DeadlockError, DuplicateError, IntegrityError, LostConnectionError, MissingAttributeError,
   MissingTableError, QueryError, QuerySyntaxError, UnknownAttributeError,
 } from '../errors.js'
 import { mysqlColumnType } from './mysql-types.js'
@@ -231,6 +231,8 @@ export const mysqlDialect: Dialect = {
       case 1452:
       case 1216:
         return new IntegrityError(`The referenced parent row does not exist (${msg}).`, { ...o, hint: 'Insert the parent row first: every foreign key must match an existing row of its parent table.' })
+      case 1213:
+        return new DeadlockError(`${msg}.`, { ...o, hint: 'Concurrent transactions took the same rows in opposite orders; run the statement or transaction again.' })
       case 1146:
         return new MissingTableError(`${msg}.`, { ...o, hint: 'Declare the table first (schema.declare(...)) or check the schema name and dj.config.database.prefix.' })
       case 1044:

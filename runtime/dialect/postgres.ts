@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto'
 import type { CoreType, TypeSpec } from '../definition/types.js'
 import {
-  AccessError, DataJointError, DuplicateError, IntegrityError, LostConnectionError, MissingAttributeError,
+  AccessError, DataJointError, DeadlockError, DuplicateError, IntegrityError, LostConnectionError, MissingAttributeError,
   MissingTableError, QueryError, QuerySyntaxError, UnknownAttributeError,
 } from '../errors.js'
 import {
@@ -362,6 +362,9 @@ export const postgresDialect: Dialect = {
         return /update or delete on table/.test(msg)
           ? new IntegrityError(`Cannot delete or drop: rows in another table refer to it (${msg}).`, { ...o, hint: 'Use delete() (which cascades to dependent tables) or delete the dependent rows first.' })
           : new IntegrityError(`The referenced parent row does not exist (${msg}).`, { ...o, hint: 'Insert the parent row first: every foreign key must match an existing row of its parent table.' })
+      case '40P01':
+      case '40001':
+        return new DeadlockError(`${msg}.`, { ...o, hint: 'Concurrent transactions took the same rows in opposite orders; run the statement or transaction again.' })
       case '42P01':
       case '3F000':
         return new MissingTableError(`${msg}.`, { ...o, hint: 'Declare the table first (schema.declare(...)) or check the schema name and dj.config.database.prefix.' })

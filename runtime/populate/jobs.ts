@@ -9,7 +9,7 @@ import { pack } from '../blob/pack.js'
 import { unpack } from '../blob/unpack.js'
 import { declare } from '../definition/declare.js'
 import { parseDefinition } from '../definition/parse.js'
-import { DataJointError } from '../errors.js'
+import { DataJointError, DeadlockError } from '../errors.js'
 import type { Heading } from '../heading/heading.js'
 import { loadHeading } from '../heading/load.js'
 import { log } from '../logger.js'
@@ -127,6 +127,26 @@ export class JobQueue {
    * back to pending the reservations of workers that are gone or older than the stale timeout.
    */
   async refresh(keySource: QueryExpression, options: { priority?: number } = {}): Promise<{ added: number; orphaned: number }> {
+    return this.#retried(() => this.#refresh(keySource, options))
+  }
+
+  /**
+   * Runs a statement of the queue again when the server picked it as a deadlock's victim: workers
+   * that start together refresh and reserve over the same rows. Inside a transaction the server
+   * has rolled back all of it, so the error stands.
+   */
+  async #retried<T>(run: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run()
+      } catch (e) {
+        if (!(e instanceof DeadlockError) || attempt === 5 || this.#conn.inTransaction) throw e
+        await new Promise((resolve) => setTimeout(resolve, 10 * attempt * (1 + Math.random())))
+      }
+    }
+  }
+
+  async #refresh(keySource: QueryExpression, options: { priority?: number }): Promise<{ added: number; orphaned: number }> {
     await this.ensure()
     const keys = await this.keyAttributes()
     const q = (s: string) => this.#q(s)
@@ -175,11 +195,11 @@ export class JobQueue {
   async reserve(key: Row): Promise<boolean> {
     const heading = await this.ensure()
     const cond = this.#keyCondition(key, heading)
-    const r = await this.#conn.query(
+    const r = await this.#retried(() => this.#conn.query(
       `UPDATE ${this.fullTableName} SET status='reserved', host=?, pid=?, connection_id=${this.#conn.dialect.sessionIdSql}, ${this.#q('user')}=${this.#conn.dialect.currentUserSql}, reserved_time=CURRENT_TIMESTAMP(3) ` +
         `WHERE ${cond.sql} AND status='pending' AND scheduled_time <= CURRENT_TIMESTAMP(3)`,
       [hostname(), process.pid, ...cond.params],
-    )
+    ))
     return r.affectedRows === 1
   }
 

@@ -4,7 +4,7 @@
  * one report per cell (and the completion/is_complete probes the script ends with).
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -52,3 +52,17 @@ export const errorOf = (c: CellReport) => {
 }
 /** A cell's text on stderr. */
 export const stderrOf = (c: CellReport) => c.outputs.filter((o) => o[0] === 'stream' && o[1] === 'stderr').map((o) => o[2]).join('')
+
+/** Tests of the installed kernel run it from dist/ (what users get): builds it if a source is newer. */
+export function ensureBuilt(): void {
+  const newest = (dir: string): number => readdirSync(dir).reduce((m, f) => {
+    const p = join(dir, f)
+    const s = statSync(p)
+    return Math.max(m, s.isDirectory() ? newest(p) : f.endsWith('.ts') ? s.mtimeMs : 0)
+  }, 0)
+  const cli = join(root, 'dist/kernel/cli.js')
+  const built = existsSync(cli) ? statSync(cli).mtimeMs : 0
+  if (Math.max(...['runtime', 'kernel', 'magics'].map((d) => newest(join(root, d)))) <= built) return
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, encoding: 'utf8' })
+  assert.is(r.status, 0, r.stdout + r.stderr)
+}

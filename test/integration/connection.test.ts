@@ -243,6 +243,38 @@ test('a translated error inside a transaction rolls back the statements before i
   assert.equal(await admin().fetchAll(`SELECT id FROM ${T}`), [{ id: 1 }])
 })
 
+test('a deadlock between two transactions is a DeadlockError for its victim; the other commits', async () => {
+  const a = connection()
+  const b = connection()
+  await a.query(`INSERT INTO ${T} (id, s) VALUES (101, 'a'), (102, 'b')`)
+  let bLocked!: () => void
+  const bHas = new Promise<void>((r) => (bLocked = r))
+  let aLocked!: () => void
+  const aHas = new Promise<void>((r) => (aLocked = r))
+  // each takes one row, then asks for the other's: the server picks one transaction as the victim
+  const ta = a.transaction(async () => {
+    await a.query(`UPDATE ${T} SET s = 'x' WHERE id = 101`)
+    aLocked()
+    await bHas
+    await a.query(`UPDATE ${T} SET s = 'x' WHERE id = 102`)
+  })
+  const tb = b.transaction(async () => {
+    await aHas
+    await b.query(`UPDATE ${T} SET s = 'y' WHERE id = 102`)
+    bLocked()
+    await new Promise((r) => setTimeout(r, 100))
+    await b.query(`UPDATE ${T} SET s = 'y' WHERE id = 101`)
+  })
+  const [ra, rb] = await Promise.allSettled([ta, tb])
+  const failed = [ra, rb].filter((r) => r.status === 'rejected') as PromiseRejectedResult[]
+  assert.is(failed.length, 1)
+  assert.instance(failed[0]!.reason, dj.DeadlockError)
+  assert.match(failed[0]!.reason.message, /Deadlock found/)
+  const winner = ra.status === 'fulfilled' ? 'x' : 'y'
+  assert.equal((await a.fetchAll(`SELECT s FROM ${T} WHERE id IN (101, 102) ORDER BY id`)).map((r) => r.s), [winner, winner])
+  await a.query(`DELETE FROM ${T} WHERE id IN (101, 102)`)
+})
+
 test('nested transaction is a DataJointError; the outer one still commits or rolls back', async () => {
   const c = connection()
   let innerRan = false
