@@ -4,9 +4,11 @@
  * it by). This script builds notebooks/NN-name.ipynb from them.
  *
  *   node --import tsx scripts/notebooks.ts build     the .ipynb files, without outputs
- *   node --import tsx scripts/notebooks.ts refresh   built, then executed on the dj kernel (an
- *                                                    embedded database in a temporary folder) and
- *                                                    stored with their outputs
+ *   node --import tsx scripts/notebooks.ts refresh   built, then executed on the dj kernel of dist/
+ *                                                    and stored with their outputs: on the server
+ *                                                    of DJ_HOST if set, else on an embedded
+ *                                                    database in a temporary folder (without 07,
+ *                                                    whose workers need a server)
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -92,13 +94,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const name of tutorials()) write(name, buildNotebook(sourceOf(name)))
   if (command === 'refresh') {
     const data = mkdtempSync(join(tmpdir(), 'dj-refresh-'))
-    const env = { ...process.env, JUPYTER_DATA_DIR: join(data, 'jupyter'), DJ_BACKEND: 'pglite', DJ_DATABASE_PATH: join(data, 'db'), DJ_LOG_LEVEL: 'WARNING' }
+    const server = !!process.env.DJ_HOST
+    const env = { ...process.env, JUPYTER_DATA_DIR: join(data, 'jupyter'), DJ_LOG_LEVEL: 'WARNING', ...(server ? {} : { DJ_BACKEND: 'pglite', DJ_DATABASE_PATH: join(data, 'db') }) }
     const root = fileURLToPath(new URL('..', import.meta.url))
     const install = spawnSync(process.execPath, [join(root, 'dist/kernel/cli.js'), 'kernel', 'install'], { env, encoding: 'utf8' })
     if (install.status !== 0) throw new Error(install.stderr)
     for (const name of tutorials()) {
+      if (!server && name === '07-workers') {
+        process.stdout.write(`${name}.ipynb kept without outputs: its workers need a server (set DJ_HOST)\n`)
+        continue
+      }
       const file = join(notebooksDir, `${name}.ipynb`)
-      const r = spawnSync('/usr/bin/python3', ['-m', 'jupyter', 'nbconvert', '--to', 'notebook', '--execute', '--inplace', '--ExecutePreprocessor.kernel_name=dj', file], { cwd: notebooksDir, env, encoding: 'utf8' })
+      const r = spawnSync('/usr/bin/python3', ['-m', 'nbconvert', '--to', 'notebook', '--execute', '--inplace', '--ExecutePreprocessor.kernel_name=dj', file], { cwd: notebooksDir, env, encoding: 'utf8' })
       if (r.status !== 0) throw new Error(`${name}: ${r.stderr}`)
       write(name, trim(JSON.parse(readFileSync(file, 'utf8'))))
       process.stdout.write(`${name}.ipynb refreshed\n`)

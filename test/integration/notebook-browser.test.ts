@@ -73,20 +73,20 @@ test('notebook 01 runs in the classic Notebook in Chromium: the preview table an
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(url)
     // the kernel started and connected, then every cell runs
-    await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.() === true, null, { timeout: 60_000 })
-    await page.evaluate(() => (window as any).Jupyter.notebook.execute_all_cells())
+    await page.waitForFunction(() => (globalThis as any).Jupyter?.notebook?.kernel?.is_connected?.() === true, null, { timeout: 60_000 })
+    await page.evaluate(() => (globalThis as any).Jupyter.notebook.execute_all_cells())
     await page.waitForFunction(() => {
-      const nb = (window as any).Jupyter.notebook
+      const nb = (globalThis as any).Jupyter.notebook
       const code = nb.get_cells().filter((c: any) => c.cell_type === 'code')
       return nb.kernel_busy === false && code.every((c: any) => typeof c.input_prompt_number === 'number')
     }, null, { timeout: 120_000, polling: 200 })
-    const counts = await page.evaluate(() => (window as any).Jupyter.notebook.get_cells().filter((c: any) => c.cell_type === 'code').map((c: any) => c.input_prompt_number))
+    const counts = await page.evaluate(() => (globalThis as any).Jupyter.notebook.get_cells().filter((c: any) => c.cell_type === 'code').map((c: any) => c.input_prompt_number))
     assert.equal(counts, counts.map((_: number, i: number) => i + 1), 'every cell ran, in order')
     assert.is(await page.locator('.output_error').count(), 0, 'no cell failed')
 
     // the HTML preview of `Session`: a table with its three rows, the key marked
     // the cell whose code is `Session`
-    const at = await page.evaluate(() => (window as any).Jupyter.notebook.get_cells().findIndex((c: any) => c.get_text() === 'Session'))
+    const at = await page.evaluate(() => (globalThis as any).Jupyter.notebook.get_cells().findIndex((c: any) => c.get_text() === 'Session'))
     assert.ok(at > 0)
     const preview = page.locator('#notebook-container > .cell').nth(at).locator('.output_html table').first()
     await preview.waitFor()
@@ -111,7 +111,7 @@ test('notebook 01 runs in the classic Notebook in Chromium: the preview table an
     await page.screenshot({ path: join(artifacts, 'notebook-01-classic.png'), fullPage: true })
     await svg.screenshot({ path: join(artifacts, 'notebook-01-diagram.png') })
     assert.equal(errors, [])
-    await page.evaluate(() => (window as any).Jupyter.notebook.session.delete())
+    await page.evaluate(() => (globalThis as any).Jupyter.notebook.session.delete())
   } finally {
     await browser.close()
   }

@@ -37,7 +37,7 @@ test('the tour defines two tables, inserts, queries and deletes with a cascade p
   assert.ok(out.includes('Commit deletes? [yes, No]: yes'), out)
   assert.ok(out.includes('-> Mouse\nsession              : int16\n---\nsession_date         : date\nnotes=""             : varchar(255)\n'), out)
   assert.match(out, /dj> 1\n/)
-  assert.ok(out.includes('*mouse_id    *session    sex    week\n+----------+ +---------+ +----+ +-----+\n1            1           M      8\n1            2           M      9\n'), out)
+  assert.ok(out.includes('*mouse_id    *session    sex    day\n+----------+ +---------+ +----+ +----+\n1            1           M      1\n1            2           M      8\n'), out)
   assert.ok(out.includes('[ 2, 1 ]'), out)
   assert.ok(out.includes("[ { sex: 'M', n: 1 }, { sex: 'F', n: 1 } ]"), out)
 })
