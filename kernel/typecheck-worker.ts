@@ -81,8 +81,13 @@ const PRELUDE_FILE = file('prelude')
 const NAMES_FILE = file('session')
 const CURRENT = file('current')
 
-interface Kept { cell: number; code: string; source: ts.SourceFile; declares: Array<{ start: number; end: number; names: string[] }> }
+interface Kept { cell: number; code: string; source: ts.SourceFile; declares: Array<{ start: number; end: number; names: string[] }>; slot?: string }
 const kept: Kept[] = []
+// the files kept cells live in. A cell whose every declaration was replaced is dropped and its
+// file goes to the next kept cell: the program's root files stay the same, and TypeScript reuses
+// the last program's structure instead of building a new one (re-running a cell is the common case)
+const freeSlots: string[] = []
+let slots = 0
 let pending: Kept | null = null
 const files = new Map<string, { text: string; version: number }>()
 const disk = new Map<string, ts.IScriptSnapshot | null>()
@@ -226,31 +231,34 @@ function without(k: Kept, names: Set<string>): string {
 
 /** Lays out the files for checking `code` as the next cell: older cells without what it declares again. */
 function stage(code: string, names: Record<string, string>): Kept {
-  const next = keep(-1, code)
+  // the cell is parsed once: the program checks the same source its declarations come from
+  setFile(CURRENT, code)
+  const source = compilerHost.getSourceFile(CURRENT, ts.ScriptTarget.ES2022)!
+  const next: Kept = { cell: -1, code, source, declares: ts.isExternalModule(source) ? [] : declarations(source) }
   const redeclared = new Set(next.declares.flatMap((d) => d.names))
   const declared = new Set<string>(redeclared)
   for (const k of kept) {
-    setFile(file(`cell_${k.cell}`), without(k, redeclared))
+    setFile(k.slot!, without(k, redeclared))
     for (const d of k.declares) if (!d.names.some((n) => redeclared.has(n))) for (const n of d.names) declared.add(n)
   }
   // the session's other names, as the main thread describes them
   setFile(NAMES_FILE, Object.entries(names).filter(([n]) => !declared.has(n)).map(([n, t]) => `declare var ${n}: ${t}`).join('\n') + '\n')
-  setFile(CURRENT, code)
   return next
 }
 
 /** the last checks, by cell text and the state of everything else: an unchanged cell re-run in an unchanged session is not checked again */
 const memo = new Map<string, Diagnostic[]>()
 
-function check(code: string, names: Record<string, string>): Diagnostic[] {
-  stage(code, names)
+/** The cell's type errors, and the cell as it would be kept (parsed once for both). */
+function check(code: string, names: Record<string, string>): { diagnostics: Diagnostic[]; next: Kept } {
+  const next = stage(code, names)
   const key = `${[...files].filter(([f]) => f !== CURRENT).map(([f, v]) => `${f}@${v.version}`).join(',')}\0${code}`
   const known = memo.get(key)
-  if (known) return known
+  if (known) return { diagnostics: known, next }
   const diagnostics = checkStaged()
   if (memo.size > 200) memo.clear()
   memo.set(key, diagnostics)
-  return diagnostics
+  return { diagnostics, next }
 }
 
 function checkStaged(): Diagnostic[] {
@@ -269,8 +277,8 @@ parentPort!.on('message', (m: Request) => {
   try {
     switch (m.op) {
       case 'check': {
-        const diagnostics = check(m.code, m.names)
-        pending = keep(m.cell, m.code)
+        const { diagnostics, next } = check(m.code, m.names)
+        pending = { ...next, cell: m.cell }
         parentPort!.postMessage({ id: m.id, diagnostics })
         break
       }
@@ -280,12 +288,20 @@ parentPort!.on('message', (m: Request) => {
         if (pending?.cell === m.cell && pending.declares.length === 0 && !ts.isExternalModule(pending.source)) pending = null
         if (pending?.cell === m.cell) {
           const redeclared = new Set(pending.declares.flatMap((d) => d.names))
-          for (const k of kept) {
+          for (const k of [...kept]) {
             const text = without(k, redeclared)
-            if (text !== k.code) Object.assign(k, keep(k.cell, text))
+            if (text === k.code) continue
+            const rest = keep(k.cell, text)
+            // what is left declares nothing later cells can see
+            if (rest.declares.length === 0) {
+              kept.splice(kept.indexOf(k), 1)
+              freeSlots.push(k.slot!)
+              setFile(k.slot!, '')
+            } else Object.assign(k, rest, { slot: k.slot })
           }
+          pending.slot = freeSlots.pop() ?? file(`cell_${slots++}`)
           kept.push(pending)
-          setFile(file(`cell_${pending.cell}`), pending.code)
+          setFile(pending.slot, pending.code)
           pending = null
         }
         parentPort!.postMessage({ id: m.id })
