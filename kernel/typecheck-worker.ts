@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import ts from 'typescript'
+import { NODE_GLOBALS, needsNodeTypes } from './node-globals.js'
 
 export type Request =
   | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string> }
@@ -57,7 +58,7 @@ declare global {
 `
 
 /** Notebook code is loose: no implicit-any complaints, the rest of strict. */
-const options: ts.CompilerOptions = {
+let options: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -69,7 +70,8 @@ const options: ts.CompilerOptions = {
   esModuleInterop: true,
   resolveJsonModule: true,
   lib: ['lib.es2023.d.ts'],
-  types: ['node'],
+  // Node's globals come from NODE_GLOBALS until a cell needs Node's full types (useNodeTypes)
+  types: [],
   typeRoots,
 }
 
@@ -78,6 +80,7 @@ const IGNORED = new Set([1375, 1378, 1431, 1432, 2300, 2393, 2451, 2440])
 
 const file = (name: string) => join(cwd, `__dj_${name}.ts`)
 const PRELUDE_FILE = file('prelude')
+const NODE_FILE = join(cwd, '__dj_node_globals.d.ts')
 const NAMES_FILE = file('session')
 const CURRENT = file('current')
 
@@ -158,7 +161,19 @@ host.resolveTypeReferenceDirectiveReferences = (refs, containingFile, redirected
   })
 // package.json lookups (the module format of each file) share the same cache
 ;(host as { getModuleResolutionCache?: () => ts.ModuleResolutionCache }).getModuleResolutionCache = () => moduleCache
+setFile(NODE_FILE, NODE_GLOBALS)
 setFile(PRELUDE_FILE, PRELUDE)
+
+let nodeTypes = false
+/** From now on the checker has Node's full types (@types/node) in place of NODE_GLOBALS. */
+function useNodeTypes(): void {
+  if (nodeTypes) return
+  nodeTypes = true
+  // a new options object: programs and the language service see that the settings changed
+  options = { ...options, types: ['node'] }
+  files.delete(NODE_FILE)
+}
+const isNodeTypes = (f: ts.SourceFile) => f.fileName.includes('/node_modules/@types/node/')
 
 // Checks build a program directly from cached source files (a language service spends more
 // time syncing its files than checking a cell); completions and quick info, asked less often,
@@ -231,6 +246,7 @@ function without(k: Kept, names: Set<string>): string {
 
 /** Lays out the files for checking `code` as the next cell: older cells without what it declares again. */
 function stage(code: string, names: Record<string, string>): Kept {
+  if (!nodeTypes && needsNodeTypes(code)) useNodeTypes()
   // the cell is parsed once: the program checks the same source its declarations come from
   setFile(CURRENT, code)
   const source = compilerHost.getSourceFile(CURRENT, ts.ScriptTarget.ES2022)!
@@ -262,7 +278,12 @@ function check(code: string, names: Record<string, string>): { diagnostics: Diag
 }
 
 function checkStaged(): Diagnostic[] {
-  const p = program()
+  let p = program()
+  // a package the cell imports refers to Node's types: they take the place of NODE_GLOBALS
+  if (!nodeTypes && p.getSourceFiles().some(isNodeTypes)) {
+    useNodeTypes()
+    p = program()
+  }
   const source = p.getSourceFile(CURRENT)!
   const all = [...p.getSyntacticDiagnostics(source), ...p.getSemanticDiagnostics(source)]
   return all

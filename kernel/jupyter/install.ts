@@ -21,7 +21,11 @@ export function installKernelSpec(options: InstallOptions = {}): string {
   // named as a package (--import tsx) is resolved now, since Jupyter starts kernels elsewhere
   const flags = process.execArgv.map((a, i, all) => (i > 0 && all[i - 1] === '--import' && !/^(\.|\/|file:)/.test(a) ? import.meta.resolve(a) : a))
   const argv = [process.execPath, ...flags, resolve(process.argv[1]!), 'kernel', '--connection-file', '{connection_file}']
-  const spec = { argv, display_name: 'DataJoint (TypeScript)', language: 'typescript', interrupt_mode: 'message', metadata: { debugger: false } }
+  // glibc's allocator keeps freed memory per thread arena and returns little of it: the kernel
+  // runs several threads (the checker, the control channel), and two arenas with an eager trim
+  // keep 10-25 MB less resident for the same work
+  const env = { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' }
+  const spec = { argv, env, display_name: 'DataJoint (TypeScript)', language: 'typescript', interrupt_mode: 'message', metadata: { debugger: false } }
   writeFileSync(join(dir, 'kernel.json'), JSON.stringify(spec, null, 2) + '\n')
   writeFileSync(join(dir, 'logo-32x32.png'), logoPng(32))
   writeFileSync(join(dir, 'logo-64x64.png'), logoPng(64))

@@ -59,3 +59,13 @@ export function uuidParams(params: readonly unknown[], as: 'bytes' | 'text'): re
   if (!params.some((p) => p instanceof UuidParam)) return params
   return params.map((p) => (p instanceof UuidParam ? (as === 'bytes' ? p.bytes : p.toString()) : p))
 }
+
+/**
+ * A driver package, imported on first use so that a session loads only the driver it talks
+ * through (each costs tens of milliseconds and megabytes at start-up). The drivers are CommonJS:
+ * the module object is the default export.
+ */
+export function onFirstUse<T>(load: () => Promise<unknown>): () => Promise<T> {
+  let loaded: Promise<T> | null = null
+  return () => (loaded ??= load().then((m) => ((m as { default?: T }).default ?? m) as T))
+}

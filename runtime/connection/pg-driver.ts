@@ -1,17 +1,8 @@
 /** A PostgreSQL server through `pg` behind the Driver interface: the only file that imports pg (on first use). */
-import { type ConnectOptions, type Driver, type DriverSession, type QueryResult, uuidParams } from './driver.js'
+import { type ConnectOptions, type Driver, type DriverSession, onFirstUse, type QueryResult, uuidParams } from './driver.js'
 import { numberedPlaceholders } from './placeholders.js'
 
-type Pg = typeof import('pg')
-let pgModule: Pg | null = null
-async function loadPg(): Promise<Pg> {
-  if (!pgModule) {
-    // pg is CommonJS: its module object is the default export
-    const m = (await import('pg')) as unknown as { default?: Pg } & Pg
-    pgModule = m.default ?? m
-  }
-  return pgModule
-}
+const loadPg = onFirstUse<typeof import('pg')>(() => import('pg'))
 
 /** Values as the MySQL driver gives them: dates and times as the server's text, JSON as text, int8 as a number when exact. */
 export const TEXT_TYPES: Record<number, (text: string) => unknown> = {

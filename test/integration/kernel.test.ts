@@ -46,6 +46,10 @@ test('the kernel answers jupyter_client as a Jupyter kernel should', () => {
     assert.is(px(size - 1, 0)[3], 0)
   }
   assert.match(readFileSync(join(home, 'logo-svg.svg'), 'utf8'), /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/)
+  // the kernelspec: this node and script, the message interrupt mode, glibc's allocator kept lean
+  const spec = JSON.parse(readFileSync(join(home, 'kernel.json'), 'utf8'))
+  assert.equal([spec.display_name, spec.language, spec.interrupt_mode, spec.argv[0], spec.argv.slice(-3)], ['DataJoint (TypeScript)', 'typescript', 'message', process.execPath, ['kernel', '--connection-file', '{connection_file}']])
+  assert.equal(spec.env, { MALLOC_ARENA_MAX: '2', MALLOC_TRIM_THRESHOLD_: '131072' })
   const query = 'const s = dj.schema("kern"); class Probe extends dj.Manual { static override definition = "probe : int32\\n---\\nlabel : varchar(8)" }; await s.declare(Probe); await Probe.insert([[1, "<a>"]]); Probe'
   const r = spawnSync('/usr/bin/python3', [join(root, 'test/helpers/kernel_client.py'), query], { cwd: root, env, encoding: 'utf8', timeout: 120_000 })
   assert.is(r.status, 0, `${r.stdout}\n${r.stderr}`)

@@ -25,6 +25,12 @@ const cells: Record<string, Cell> = {
   wrong: { code: 'const n: number = "text"\nn' },
   next: { code: 'n.length' },
   redeclare: { code: 'const n = "now a string"\nn.toUpperCase()' },
+  // Node's globals before any built-in module is imported: typed, and no false complaints
+  lean: { code: 'const hex = Buffer.from("a").toString("hex")\nconst timer = setTimeout(() => {}, 1); clearTimeout(timer)\nprocess.env.HOME !== undefined && performance.now() > 0 && new URL("http://x/").host === "x"\ndj.blob.unpack(dj.blob.pack(1).subarray(0)); new Uint8Array(Buffer.from("c").slice(0).buffer)\nhex' },
+  leanWrong: { code: 'const hexLength: number = Buffer.from("a").toString("hex")' },
+  // a built-in module: Node's full types from here on
+  nodeFs: { code: 'import { readFileSync } from "node:fs"\nconst manifest: number = readFileSync("package.json", "utf8")\ntypeof manifest' },
+  nodeAfter: { code: 'const tick: NodeJS.Timeout = setTimeout(() => {}, 1); clearTimeout(tick); Buffer.from("b").toString("hex")' },
   fn: { code: 'function area(r: number) { return Math.PI * r * r }' },
   useFn: { code: 'area("2")' },
   schema: { code: '%schema tcheck' },
@@ -60,6 +66,16 @@ test('type errors as warnings, strict refuses, off checks nothing; completion an
   // declared again: the new declaration replaces the old one, no complaint
   assert.is(result(c.redeclare!), "'NOW A STRING'")
   assert.is(stderr(c.redeclare!), '')
+  assert.is(result(c.lean!), "'61'")
+  assert.is(stderr(c.lean!), '')
+  assert.is(stderr(c.leanWrong!), "TypeScript: line 1, column 7: Type 'string' is not assignable to type 'number'. (TS2322)\n")
+  // node:fs is found and typed: readFileSync with an encoding returns a string
+  assert.is(result(c.nodeFs!), "'string'")
+  // (loading Node's types may outlast the cell: then the warning comes with the next one)
+  const fsWarning = "TypeScript: line 2, column 7: Type 'string' is not assignable to type 'number'. (TS2322)\n"
+  const after = stderr(c.nodeAfter!).replace(/^\[cell \d+\] /, '')
+  assert.ok((stderr(c.nodeFs!) === fsWarning && after === '') || (stderr(c.nodeFs!) === '' && after === fsWarning), `${stderr(c.nodeFs!)} | ${stderr(c.nodeAfter!)}`)
+  assert.is(result(c.nodeAfter!), "'62'")
   assert.match(stderr(c.useFn!), "TypeScript: line 1, column 6: Argument of type 'string' is not assignable to parameter of type 'number'. (TS2345)")
   // tables bound by %%table: make may be assigned, queries are typed
   assert.is(result(c.make!), '1')
