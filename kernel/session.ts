@@ -10,7 +10,7 @@ import { PassThrough, Writable } from 'node:stream'
 import { inspect } from 'node:util'
 import { cellMagic, cellMagicEnded, MAGICS, Magics, rewriteMagics, RUNNER, type SessionSetting } from '../magics/index.js'
 import * as dj from '../runtime/index.js'
-import { IncompleteInput, toJavaScript } from './typescript.js'
+import { IncompleteInput, transpile } from './typescript.js'
 
 export type Bundle = Record<string, unknown>
 
@@ -115,20 +115,34 @@ export class Session {
   }
 
   /** Whether the code is a complete entry ('complete'), needs more lines, or cannot parse. */
-  isComplete(code: string): 'complete' | 'incomplete' | 'invalid' {
+  async isComplete(code: string): Promise<'complete' | 'incomplete' | 'invalid'> {
     // a cell magic takes lines until a blank one, as in IPython
     if (cellMagic(code)) return cellMagicEnded(code) && code.trim().includes('\n') ? 'complete' : 'incomplete'
     try {
-      toJavaScript(rewriteMagics(code))
+      await transpile(rewriteMagics(code))
       return 'complete'
     } catch (e) {
       return e instanceof IncompleteInput ? 'incomplete' : 'invalid'
     }
   }
 
+  /** Interrupts since the session began: code whose translation outlasts one does not run. */
+  #interrupts = 0
+
+  /** An interrupt came (SIGINT): code still being translated is dropped. */
+  interrupted(): void {
+    this.#interrupts++
+  }
+
   /** Runs a cell; resolves with the value of its last expression. */
-  evaluate(code: string): Promise<unknown> {
-    const js = code.trim() === '' ? 'undefined' : toJavaScript(rewriteMagics(code))
+  async evaluate(code: string): Promise<unknown> {
+    const at = this.#interrupts
+    const js = code.trim() === '' ? 'undefined' : await transpile(rewriteMagics(code))
+    if (at !== this.#interrupts) throw Object.assign(new Error('the cell was interrupted'), { name: 'KeyboardInterrupt' })
+    return this.#run(js)
+  }
+
+  #run(js: string): Promise<unknown> {
     // a magic (%time) evaluates code within a cell: the outer cell's failure handler comes back after
     const outer = this.#fail
     if (!/\bawait\b/.test(js)) {

@@ -22,7 +22,6 @@ parentPort!.on('message', (m: { send?: Uint8Array[]; id?: number; close?: boolea
 })
 
 await control.bind(url)
-parentPort!.postMessage({ bound: true })
 for await (const frames of control) {
   const m = decode(frames, signer)
   if (!m) continue // a wrong or missing signature: no reply, no effect

@@ -52,11 +52,11 @@ export async function startKernel(connectionFile: string): Promise<void> {
   // the control channel lives in a thread, so that an interrupt reaches a cell stuck in a loop
   const controlThread = startThread(import.meta.url, 'control-thread', { url: url(info.control_port), key: info.key, scheme: info.signature_scheme || 'hmac-sha256', session })
   controlThread.unref()
-  await new Promise<void>((resolve, reject) => {
-    controlThread.once('error', reject)
-    controlThread.on('message', function bound(m: { bound?: boolean }) {
-      if (m.bound) (controlThread.off('message', bound), resolve())
-    })
+  // the thread loads on the other core while this one serves shell: control requests that come
+  // before it has bound wait in the client's socket. Without it nothing could interrupt a cell.
+  controlThread.once('error', (e: Error) => {
+    process.stderr.write(`dj kernel: the control channel failed: ${e.message}\n`)
+    process.exit(1)
   })
   /** replies to control requests go out through its thread */
   let sendId = 0
@@ -312,7 +312,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
           break
         }
         case 'is_complete_request': {
-          const status = sess.isComplete(m.content.code)
+          const status = await sess.isComplete(m.content.code)
           await reply(socket, m, 'is_complete_reply', status === 'incomplete' ? { status, indent: '' } : { status })
           break
         }
@@ -344,7 +344,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
 
   // an interrupt, by signal or by message (the control thread sends the signal): a running
   // script is stopped by the evaluator (breakOnSigint), a pending await here
-  process.on('SIGINT', () => interrupt?.(new Interrupted('the cell was interrupted')))
+  process.on('SIGINT', () => {
+    sess.interrupted()
+    interrupt?.(new Interrupted('the cell was interrupted'))
+  })
   publish('status', { execution_state: 'starting' }, null)
 
   // A client's iopub subscription reaches us some time after it connects (zeromq retries a
@@ -379,8 +382,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
   })
   // shell requests run one at a time, in order
   for await (const frames of shell) {
-    await ready
     const m = decode(frames, signer)
+    // kernel_info publishes nothing a client waits for (clients that need iopub ask again until
+    // a status reaches them): it is answered at once, so that start-up is not held up
+    if (m?.header.msg_type !== 'kernel_info_request') await ready
     if (m) await handle(shell, m)
     // after a failed cell, the cells queued behind it are aborted: those sent before its reply
     while (abortBacklog && shell.readable) {
