@@ -6,6 +6,8 @@
  * cells) are declared from what the main thread says they are. Answers diagnostics for a cell,
  * completions and quick info at a position.
  */
+// first: the thread runs at a low priority before it loads the compiler
+import './low-priority.js'
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'

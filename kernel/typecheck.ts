@@ -28,6 +28,8 @@ export class TypeChecker {
   #worker: Worker | null = null
   #next = 1
   readonly #waiting = new Map<number, (r: Reply) => void>()
+  /** told when no request is waiting */
+  #quiet: Array<() => void> = []
 
   constructor(readonly cwd: string = process.cwd()) {}
 
@@ -41,8 +43,14 @@ export class TypeChecker {
       'async function total(xs: number[]): Promise<number> { return xs.reduce((a, b) => a + b, 0) }',
       `const q = dj.config.get("display.limit") ?? ${i}`,
     ].join('\n')
-    // cell -1 is never kept: the session's own cells are not affected
-    for (let i = 0; i < 12; i++) void this.#ask({ op: 'check', cell: -1, code: sample(i), names: {} }).catch(() => {})
+    // one round at a time, and only while no cell waits: a cell's check waits for one round at most.
+    // Cell -1 is never kept: the session's own cells are not affected
+    void (async () => {
+      for (let i = 0; i < 12; i++) {
+        while (this.#waiting.size > 0) await new Promise<void>((resolve) => this.#quiet.push(resolve))
+        await this.#ask({ op: 'check', cell: -1, code: sample(i), names: {} }).catch(() => {})
+      }
+    })()
   }
 
   /** Type errors of a cell (its line magics already rewritten), with the session's other names. */
@@ -82,10 +90,12 @@ export class TypeChecker {
     w.on('message', (r: Reply) => {
       this.#waiting.get(r.id)?.(r)
       this.#waiting.delete(r.id)
+      if (this.#waiting.size === 0) for (const go of this.#quiet.splice(0)) go()
     })
     const fail = (e: unknown) => {
       for (const done of this.#waiting.values()) done({ id: 0, error: `the type checker stopped: ${String((e as Error)?.message ?? e)}` })
       this.#waiting.clear()
+      for (const go of this.#quiet.splice(0)) go()
       this.#worker = null
     }
     w.on('error', fail)

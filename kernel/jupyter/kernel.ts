@@ -106,6 +106,38 @@ export async function startKernel(connectionFile: string): Promise<void> {
   /** warnings of a cell that ended before its check did: shown at the start of the next cell */
   const late: string[] = []
   let lateCheck: Promise<unknown> = Promise.resolve()
+  /** the last cell stopped waiting for its check because the client had sent the next request */
+  let pipelined = false
+  /**
+   * 'late' after `ms`, or 'queued' as soon as another shell request waits: a client that sends
+   * cells ahead (Run All) is not slowed by their checks, whose warnings then come with later cells.
+   */
+  const patience = (ms: number) => {
+    let timer: NodeJS.Timeout | undefined
+    const settled = Promise.race([
+      new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), ms))),
+      arrival().then(() => 'queued' as const),
+    ])
+    return { settled, stop: () => clearTimeout(timer) }
+  }
+  // shell requests are read as they come, so that a cell knows when the next one waits
+  const inbox: Buffer[][] = []
+  let shellOpen = true
+  let arrived: Array<() => void> = []
+  /** resolves when a shell request waits (at once if one does) or the socket is closed */
+  const arrival = () => new Promise<void>((resolve) => (inbox.length || !shellOpen ? resolve() : arrived.push(resolve)))
+  const nextRequest = async (): Promise<Buffer[] | undefined> => {
+    await arrival()
+    return inbox.shift()
+  }
+  void (async () => {
+    for await (const frames of shell) {
+      inbox.push(frames)
+      for (const go of arrived.splice(0)) go()
+    }
+    shellOpen = false
+    for (const go of arrived.splice(0)) go()
+  })()
   /** final progress displays sent while no cell ran, sent again before the next cell's reply */
   const unseenFinals = new Map<string, () => void>()
   const sess = new Session({
@@ -173,7 +205,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
     help_links: [{ text: 'datajoint-ts', url: 'https://github.com/datajoint' }],
   }
 
-  async function execute(m: Message): Promise<object> {
+  /** Runs a cell: its reply, and what comes after the reply (the cell's type warnings). */
+  async function execute(m: Message): Promise<{ content: { status: string } & Record<string, unknown>; after?: () => Promise<void> }> {
     const { code, silent = false, store_history = true } = m.content
     if (!silent && store_history) executionCount++
     const count = executionCount
@@ -181,8 +214,11 @@ export async function startKernel(connectionFile: string): Promise<void> {
     if (store_history) history.push([0, count, code])
     executing = m
     // the warnings of the cell before, if its check outlasted it (the first, while the compiler loads)
-    await Promise.race([lateCheck, new Promise((r) => setTimeout(r, 3000))])
-    if (!silent && late.length) publish('stream', { name: 'stderr', text: late.splice(0).join('\n') + '\n' })
+    // (unless the client sends cells ahead: then they come when they are ready)
+    if (!pipelined) await Promise.race([lateCheck, new Promise((r) => setTimeout(r, 3000))])
+    pipelined = false
+    const lateWarnings = () => !silent && late.length && publish('stream', { name: 'stderr', text: late.splice(0).join('\n') + '\n' }, m)
+    lateWarnings()
     // a cell magic (%%table, %%sql) is not TypeScript; line magics are checked as their calls
     const checked = typecheck !== 'off' && !silent && code.trim() !== '' && !cellMagic(code)
     let checking: Promise<Diagnostic[] | null> | null = null
@@ -194,15 +230,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
         if (ds?.length) throw new TypeScriptError(`${ds.length} type error${ds.length === 1 ? '' : 's'}; the cell did not run (%config typecheck = warn runs it anyway).\n${formatDiagnostics(ds)}`)
       }
       const value = await Promise.race([sess.evaluate(code), new Promise((_, reject) => (interrupt = reject))])
-      if (checking) {
-        const cell = count
-        void checking.then((ds) => ds && checker.commit(cell))
-        // the warnings go beside the cell's output when the check is done by the time the cell is
-        // (or soon after); a slower check's warnings come with the next cell
-        const ds = await Promise.race([checking, new Promise<'late'>((r) => setTimeout(() => r('late'), 250))])
-        if (ds === 'late') lateCheck = checking.then((d) => void (d?.length && late.push(`[cell ${cell}] ${formatDiagnostics(d)}`)))
-        else if (ds?.length) publish('stream', { name: 'stderr', text: formatDiagnostics(ds) + '\n' })
-      }
+      const cell = count
+      // at once, so that the next cell's check (which may be sent before this one's answer) sees
+      // this cell's declarations
+      if (checking) checker.commit(cell)
       await sess.flush()
       if (!silent && value !== undefined) publish('execute_result', { execution_count: count, data: await bundleOf(value), metadata: {} })
       const userExpressions: Record<string, object> = {}
@@ -213,7 +244,20 @@ export async function startKernel(connectionFile: string): Promise<void> {
           userExpressions[name] = { status: 'error', ename: (e as Error).name, evalue: (e as Error).message, traceback: [] }
         }
       }
-      return { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] }
+      // the cell is not held up by its check: the reply goes now, and the warnings follow it
+      // before the idle status when the check is done soon enough (a slower check's warnings come
+      // with the next cell)
+      const warnings = checking && (async () => {
+        const wait = patience(250)
+        const ds = await Promise.race([checking, wait.settled])
+        wait.stop()
+        if (ds === 'late' || ds === 'queued') {
+          pipelined = ds === 'queued'
+          lateCheck = checking.then((d) => void (d?.length && late.push(`[cell ${cell}] ${formatDiagnostics(d)}`)))
+        } else if (ds?.length) publish('stream', { name: 'stderr', text: formatDiagnostics(ds) + '\n' }, m)
+        lateWarnings()
+      })
+      return { content: { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] }, after: warnings || undefined }
     } catch (caught) {
       // a script stopped by SIGINT (a busy loop) is an interrupt too
       const err = (caught as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ? new Interrupted('the cell was interrupted') : caught
@@ -228,7 +272,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
       const frames = (stack.startsWith(head) ? stack.slice(head.length) : stack.split('\n').slice(1).join('\n')).split('\n').filter((l) => l.trim() && !l.includes('node:internal') && !l.includes('/kernel/') && !l.includes('/magics/'))
       const traceback = [head, ...frames]
       if (!silent) publish('error', { ename: e.name, evalue: e.message, traceback })
-      return { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback }
+      return { content: { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback } }
     } finally {
       for (const resend of unseenFinals.values()) resend()
       unseenFinals.clear()
@@ -260,13 +304,14 @@ export async function startKernel(connectionFile: string): Promise<void> {
             await reply(socket, m, 'execute_reply', { status: 'aborted', execution_count: executionCount })
             break
           }
-          const r = await execute(m) as { status: string }
+          const { content, after } = await execute(m)
           await published
-          await reply(socket, m, 'execute_reply', r)
-          if (r.status === 'error' && m.content.stop_on_error !== false) {
+          await reply(socket, m, 'execute_reply', content)
+          if (content.status === 'error' && m.content.stop_on_error !== false) {
             abortBacklog = true
             failedAt = Date.now()
           }
+          await after?.()
           break
         }
         case 'complete_request': {
@@ -381,15 +426,17 @@ export async function startKernel(connectionFile: string): Promise<void> {
     })
   })
   // shell requests run one at a time, in order
-  for await (const frames of shell) {
+  for (;;) {
+    const frames = await nextRequest()
+    if (!frames) break
     const m = decode(frames, signer)
     // kernel_info publishes nothing a client waits for (clients that need iopub ask again until
     // a status reaches them): it is answered at once, so that start-up is not held up
     if (m?.header.msg_type !== 'kernel_info_request') await ready
     if (m) await handle(shell, m)
     // after a failed cell, the cells queued behind it are aborted: those sent before its reply
-    while (abortBacklog && shell.readable) {
-      const q = decode(await shell.receive(), signer)
+    while (abortBacklog && inbox.length) {
+      const q = decode(inbox.shift()!, signer)
       // a request written after the failure's reply was sent is the client's next one, not a queued cell
       const sent = Date.parse(String(q?.header.date ?? ''))
       if (q) await handle(shell, q, Number.isFinite(sent) && sent < failedAt)

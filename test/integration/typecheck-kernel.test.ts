@@ -12,7 +12,7 @@ import { type CellReport, resultText, runCells, stderrOf } from '../helpers/kern
 setupDatabase()
 test.after(cleanup)
 
-type Cell = { code: string } | { complete: string; cursor: number } | { inspect: string; cursor: number }
+type Cell = { code: string } | { queue: string[] } | { complete: string; cursor: number } | { inspect: string; cursor: number }
 type Report = CellReport
 
 const stderr = stderrOf
@@ -25,6 +25,9 @@ const cells: Record<string, Cell> = {
   wrong: { code: 'const n: number = "text"\nn' },
   next: { code: 'n.length' },
   redeclare: { code: 'const n = "now a string"\nn.toUpperCase()' },
+  // cells sent ahead (Run All): none waits for its check, each check sees the cells before it
+  ahead: { queue: ['const pa: number = 1', 'const pb: string = pa', 'pa.toFixed(0)'] },
+  afterAhead: { code: 'pa + 1' },
   // Node's globals before any built-in module is imported: typed, and no false complaints
   lean: { code: 'const hex = Buffer.from("a").toString("hex")\nconst timer = setTimeout(() => {}, 1); clearTimeout(timer)\nprocess.env.HOME !== undefined && performance.now() > 0 && new URL("http://x/").host === "x"\ndj.blob.unpack(dj.blob.pack(1).subarray(0)); new Uint8Array(Buffer.from("c").slice(0).buffer)\nhex' },
   leanWrong: { code: 'const hexLength: number = Buffer.from("a").toString("hex")' },
@@ -66,6 +69,14 @@ test('type errors as warnings, strict refuses, off checks nothing; completion an
   // declared again: the new declaration replaces the old one, no complaint
   assert.is(result(c.redeclare!), "'NOW A STRING'")
   assert.is(stderr(c.redeclare!), '')
+  // the warning of the second cell sent ahead comes once: beside it, or labelled with a later cell
+  assert.equal(c.ahead!.statuses, ['ok', 'ok', 'ok'])
+  const aheadErr = [...(c.ahead!.stderr ?? []), stderr(c.afterAhead!)]
+  const aheadWarning = "TypeScript: line 1, column 7: Type 'number' is not assignable to type 'string'. (TS2322)"
+  assert.is(aheadErr.join('').split(aheadWarning).length - 1, 1, JSON.stringify(aheadErr))
+  assert.ok(aheadErr[1] === aheadWarning + '\n' || /\[cell \d+\] /.test(aheadErr.slice(2).join('')), JSON.stringify(aheadErr))
+  assert.is(aheadErr.join('').replace(/(\[cell \d+\] )?TypeScript: line 1, column 7: Type 'number' is not assignable to type 'string'. \(TS2322\)\n/, ''), '', JSON.stringify(aheadErr))
+  assert.is(result(c.afterAhead!), '2')
   assert.is(result(c.lean!), "'61'")
   assert.is(stderr(c.lean!), '')
   assert.is(stderr(c.leanWrong!), "TypeScript: line 1, column 7: Type 'string' is not assignable to type 'number'. (TS2322)\n")
