@@ -46,8 +46,8 @@ export const and = (...items: Condition[]) => new AndList(items)
 /** The negation of a condition: `A.restrict(dj.not(c))` is `A.exclude(c)`. */
 export const not = (item: Condition) => new Not(item)
 
-/** Anything a query can be restricted by. */
-export type Condition = Record<string, unknown> | readonly Condition[] | string | SqlFragment | AndList | Not | boolean | Restrictor
+/** Anything a query can be restricted by: a table class stands for all its rows (`A.exclude(B)`). */
+export type Condition = Record<string, unknown> | readonly Condition[] | string | SqlFragment | AndList | Not | boolean | Restrictor | (new () => Restrictor)
 
 /** A query as a restriction operand: it compiles itself to a subquery over given attributes. */
 export interface Restrictor {
@@ -75,6 +75,8 @@ export function compileCondition(c: Condition, heading: Heading, dialect: Dialec
   }
   if (c instanceof AndList) return combine(c.items.map((i) => compileCondition(i, heading, dialect, table)), 'AND', TRUE)
   if (Array.isArray(c)) return combine(c.map((i) => compileCondition(i, heading, dialect, table)), 'OR', FALSE)
+  // a table class inside an array, dj.and or dj.not: all its rows
+  if (typeof c === 'function' && typeof (c.prototype as Partial<Restrictor> | undefined)?.subquery === 'function') c = new c()
   if (isRestrictor(c)) {
     const common = heading.names.filter((n) => c.heading.has(n))
     const sub = c.subquery(common)

@@ -227,4 +227,16 @@ for (const [id, c] of Object.entries(CASES)) {
   })
 }
 
+// a table class stands for all its rows inside dj.not, dj.and and an array as well
+test('join_ungraded_current with the table class inside dj.not, dj.and and an array', async () => {
+  const expected = q23.get('join_ungraded_current')!.result as { columns: string[]; value: unknown[][] }
+  const ungraded = uni.Enroll.join(uni.CurrentTerm)
+  for (const q of [ungraded.restrict(dj.not(uni.Grade)), ungraded.restrict(dj.and(dj.not(uni.Grade), true)), ungraded.exclude([uni.Grade])]) {
+    const list = (await q.fetch()) as Array<Record<string, unknown>>
+    assert.equal(list.map((r) => expected.columns.map((col) => r[col])).sort(compareRows), expected.value)
+  }
+  // and by the class: the enrollments that do have a grade
+  assert.is(await uni.Enroll.join(uni.CurrentTerm).restrict([uni.Grade]).count(), await uni.Enroll.join(uni.CurrentTerm).restrict(uni.Grade).count())
+})
+
 test.run()
