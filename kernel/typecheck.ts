@@ -28,6 +28,8 @@ export class TypeChecker {
   #worker: Worker | null = null
   #next = 1
   readonly #waiting = new Map<number, (r: Reply) => void>()
+  /** a cell has been checked: the warm-up has done its part */
+  #cellsChecked = false
   /** told when no request is waiting */
   #quiet: Array<() => void> = []
 
@@ -44,10 +46,12 @@ export class TypeChecker {
       `const q = dj.config.get("display.limit") ?? ${i}`,
     ].join('\n')
     // one round at a time, and only while no cell waits: a cell's check waits for one round at most.
+    // Once cells are checked they warm the compiler themselves, and the rounds left are dropped.
     // Cell -1 is never kept: the session's own cells are not affected
     void (async () => {
-      for (let i = 0; i < 12; i++) {
+      for (let i = 0; i < 12 && !this.#cellsChecked; i++) {
         while (this.#waiting.size > 0) await new Promise<void>((resolve) => this.#quiet.push(resolve))
+        if (this.#cellsChecked) break
         await this.#ask({ op: 'check', cell: -1, code: sample(i), names: {} }).catch(() => {})
       }
     })()
@@ -55,6 +59,7 @@ export class TypeChecker {
 
   /** Type errors of a cell (its line magics already rewritten), with the session's other names. */
   async check(cell: number, code: string, names: Record<string, string>): Promise<Diagnostic[]> {
+    this.#cellsChecked = true
     const r = await this.#ask({ op: 'check', cell, code, names })
     return r.diagnostics as Diagnostic[]
   }
