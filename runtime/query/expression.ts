@@ -140,7 +140,8 @@ export abstract class QueryExpression implements Restrictor {
 
   /** Rows matching none of the conditions given (DataJoint's `-`). */
   exclude(...conditions: Condition[]): QueryExpression {
-    return this.restrict(...conditions.map((c) => new Not(isQueryClass(c) ? new c() : c)))
+    // a table class inside dj.not stands for all its rows (compileCondition)
+    return this.restrict(...conditions.map((c) => new Not(c)))
   }
 
   /** The restriction as one condition (AND of all), or null when unrestricted. */
