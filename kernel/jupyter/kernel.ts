@@ -230,10 +230,9 @@ export async function startKernel(connectionFile: string): Promise<void> {
         if (ds?.length) throw new TypeScriptError(`${ds.length} type error${ds.length === 1 ? '' : 's'}; the cell did not run (%config typecheck = warn runs it anyway).\n${formatDiagnostics(ds)}`)
       }
       const value = await Promise.race([sess.evaluate(code), new Promise((_, reject) => (interrupt = reject))])
-      const cell = count
       // at once, so that the next cell's check (which may be sent before this one's answer) sees
       // this cell's declarations
-      if (checking) checker.commit(cell)
+      if (checking) checker.commit(count)
       await sess.flush()
       if (!silent && value !== undefined) publish('execute_result', { execution_count: count, data: await bundleOf(value), metadata: {} })
       const userExpressions: Record<string, object> = {}
@@ -253,7 +252,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
         wait.stop()
         if (ds === 'late' || ds === 'queued') {
           pipelined = ds === 'queued'
-          lateCheck = checking.then((d) => void (d?.length && late.push(`[cell ${cell}] ${formatDiagnostics(d)}`)))
+          lateCheck = checking.then((d) => void (d?.length && late.push(`[cell ${count}] ${formatDiagnostics(d)}`)))
         } else if (ds?.length) publish('stream', { name: 'stderr', text: formatDiagnostics(ds) + '\n' }, m)
         lateWarnings()
       })
