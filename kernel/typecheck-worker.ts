@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
 import ts from 'typescript'
 import { NODE_GLOBALS, needsNodeTypes } from './node-globals.js'
+import { standardLibrary } from './standard-library.js'
 
 export type Request =
   | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string> }
@@ -71,7 +72,8 @@ let options: ts.CompilerOptions = {
   skipLibCheck: true,
   esModuleInterop: true,
   resolveJsonModule: true,
-  lib: ['lib.es2023.d.ts'],
+  // the ES library comes as one file (standardLibrary): see there
+  noLib: true,
   // Node's globals come from NODE_GLOBALS until a cell needs Node's full types (useNodeTypes)
   types: [],
   typeRoots,
@@ -83,6 +85,8 @@ const IGNORED = new Set([1375, 1378, 1431, 1432, 2300, 2393, 2451, 2440])
 const file = (name: string) => join(cwd, `__dj_${name}.ts`)
 const PRELUDE_FILE = file('prelude')
 const NODE_FILE = join(cwd, '__dj_node_globals.d.ts')
+const LIB_FILE = join(cwd, '__dj_lib.d.ts')
+const LIBRARY = 'lib.es2023.d.ts'
 const NAMES_FILE = file('session')
 const CURRENT = file('current')
 
@@ -165,6 +169,8 @@ host.resolveTypeReferenceDirectiveReferences = (refs, containingFile, redirected
 ;(host as { getModuleResolutionCache?: () => ts.ModuleResolutionCache }).getModuleResolutionCache = () => moduleCache
 setFile(NODE_FILE, NODE_GLOBALS)
 setFile(PRELUDE_FILE, PRELUDE)
+const library = standardLibrary(LIBRARY)
+setFile(LIB_FILE, library.text)
 
 let nodeTypes = false
 /** From now on the checker has Node's full types (@types/node) in place of NODE_GLOBALS. */
@@ -176,6 +182,17 @@ function useNodeTypes(): void {
   files.delete(NODE_FILE)
 }
 const isNodeTypes = (f: ts.SourceFile) => f.fileName.includes('/node_modules/@types/node/')
+
+let stockLibrary = false
+/** From now on the checker takes the compiler's library files, which a package's types add to (`/// <reference lib="dom" />`). */
+function useStockLibrary(): void {
+  if (stockLibrary) return
+  stockLibrary = true
+  options = { ...options, noLib: false, lib: [LIBRARY] }
+  files.delete(LIB_FILE)
+}
+/** A library file the bundle does not hold: with noLib, the compiler would leave it out. */
+const needsStockLibrary = (f: ts.SourceFile) => f.libReferenceDirectives.some((r) => !library.names.has(`lib.${r.fileName.toLowerCase()}.d.ts`))
 
 // Checks build a program directly from cached source files (a language service spends more
 // time syncing its files than checking a cell); completions and quick info, asked less often,
@@ -281,9 +298,14 @@ function check(code: string, names: Record<string, string>): { diagnostics: Diag
 
 function checkStaged(): Diagnostic[] {
   let p = program()
-  // a package the cell imports refers to Node's types: they take the place of NODE_GLOBALS
-  if (!nodeTypes && p.getSourceFiles().some(isNodeTypes)) {
-    useNodeTypes()
+  // a package the cell imports refers to Node's types: they take the place of NODE_GLOBALS; or
+  // to a library the bundle does not hold: the compiler's own files take its place
+  // (each switch happens once, so this ends)
+  for (;;) {
+    const more = p.getSourceFiles().filter((f) => (!nodeTypes && isNodeTypes(f)) || (!stockLibrary && needsStockLibrary(f)))
+    if (!more.length) break
+    if (more.some(isNodeTypes)) useNodeTypes()
+    if (more.some(needsStockLibrary)) useStockLibrary()
     p = program()
   }
   const source = p.getSourceFile(CURRENT)!

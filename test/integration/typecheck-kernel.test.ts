@@ -49,6 +49,11 @@ const cells: Record<string, Cell> = {
   bad: { code: '%config typecheck = loose' },
   on: { code: '%config typecheck = warn' },
   notRun: { code: 'typeof s' },
+  // the checker's one-file ES library gives way to the compiler's files when code asks for another library
+  noDom: { code: 'typeof (null as HTMLElement | null)' },
+  dom: { code: '/// <reference lib="dom" />\nconst tag: string | undefined = (null as HTMLElement | null)?.tagName\ntypeof tag' },
+  domWrong: { code: 'function titleOf(page: Document): number { return page.title }' },
+  esAfterDom: { code: 'const last: string = [1, 2].findLast((x) => x > 1)' },
   completeCall: { complete: 'dj.schema("x").listT', cursor: 20 },
   completeCell: { complete: 'are', cursor: 3 },
   inspectFn: { inspect: 'area', cursor: 4 },
@@ -100,6 +105,13 @@ test('type errors as warnings, strict refuses, off checks nothing; completion an
   assert.is(result(c.notRun!), "'undefined'")
   assert.match(stderr(c.notRun!), "Cannot find name 's'. (TS2304)")
   assert.is(result(c.fine!), "'ok'")
+  // ES only, until a cell refers to the DOM library; from then on its types are known (not any)
+  assert.match(stderr(c.noDom!), "Cannot find name 'HTMLElement'. (TS2304)")
+  assert.is(stderr(c.dom!), '')
+  // (switching libraries may outlast the cell: then its warning comes with the next one)
+  const domWarning = "TypeScript: line 1, column 44: Type 'string' is not assignable to type 'number'. (TS2322)\n"
+  assert.ok(stderr(c.domWrong!) === domWarning || /^\[cell \d+\] /.test(stderr(c.esAfterDom!)) && stderr(c.esAfterDom!).includes(domWarning), `${stderr(c.domWrong!)} | ${stderr(c.esAfterDom!)}`)
+  assert.match(stderr(c.esAfterDom!), "TypeScript: line 1, column 7: Type 'number | undefined' is not assignable to type 'string'.")
   // off
   assert.is(result(c.unchecked!), "'unchecked'")
   assert.is(stderr(c.unchecked!), '')
