@@ -20,6 +20,7 @@ import { standardLibrary } from './standard-library.js'
 export type Request =
   | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string> }
   | { op: 'commit'; id: number; cell: number }
+  | { op: 'replay'; id: number; cells: Array<{ cell: number; code: string }> }
   | { op: 'complete'; id: number; code: string; cursor: number; names: Record<string, string> }
   | { op: 'info'; id: number; code: string; cursor: number; names: Record<string, string> }
 
@@ -221,6 +222,9 @@ const compilerHost: ts.CompilerHost = {
   readFile: (f) => files.get(f)?.text ?? ts.sys.readFile(f),
   getCurrentDirectory: () => cwd,
   getModuleResolutionCache: () => moduleCache,
+  // the comments of declarations matter to quick info (the language service parses its own
+  // copies), not to a cell's type errors: skipping them saves memory and time
+  jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeErrors,
 }
 compilerHost.resolveModuleNameLiterals = host.resolveModuleNameLiterals
 compilerHost.resolveTypeReferenceDirectiveReferences = host.resolveTypeReferenceDirectiveReferences
@@ -281,6 +285,27 @@ function stage(code: string, names: Record<string, string>): Kept {
   return next
 }
 
+/** The cell ran: its declarations take the place of earlier ones. */
+function commit(cell: Kept): void {
+  // a cell that declares nothing cannot change what later cells see, and is not kept
+  if (cell.declares.length === 0 && !ts.isExternalModule(cell.source)) return
+  const redeclared = new Set(cell.declares.flatMap((d) => d.names))
+  for (const k of [...kept]) {
+    const text = without(k, redeclared)
+    if (text === k.code) continue
+    const rest = keep(k.cell, text)
+    // what is left declares nothing later cells can see
+    if (rest.declares.length === 0) {
+      kept.splice(kept.indexOf(k), 1)
+      freeSlots.push(k.slot!)
+      setFile(k.slot!, '')
+    } else Object.assign(k, rest, { slot: k.slot })
+  }
+  cell.slot = freeSlots.pop() ?? file(`cell_${slots++}`)
+  kept.push(cell)
+  setFile(cell.slot, cell.code)
+}
+
 /** the last checks, by cell text and the state of everything else: an unchanged cell re-run in an unchanged session is not checked again */
 const memo = new Map<string, Diagnostic[]>()
 
@@ -328,27 +353,16 @@ parentPort!.on('message', (m: Request) => {
         break
       }
       case 'commit': {
-        // the cell ran: its declarations take the place of earlier ones (a cell that declares
-        // nothing cannot change what later cells see, and is not kept)
-        if (pending?.cell === m.cell && pending.declares.length === 0 && !ts.isExternalModule(pending.source)) pending = null
         if (pending?.cell === m.cell) {
-          const redeclared = new Set(pending.declares.flatMap((d) => d.names))
-          for (const k of [...kept]) {
-            const text = without(k, redeclared)
-            if (text === k.code) continue
-            const rest = keep(k.cell, text)
-            // what is left declares nothing later cells can see
-            if (rest.declares.length === 0) {
-              kept.splice(kept.indexOf(k), 1)
-              freeSlots.push(k.slot!)
-              setFile(k.slot!, '')
-            } else Object.assign(k, rest, { slot: k.slot })
-          }
-          pending.slot = freeSlots.pop() ?? file(`cell_${slots++}`)
-          kept.push(pending)
-          setFile(pending.slot, pending.code)
+          commit(pending)
           pending = null
         }
+        parentPort!.postMessage({ id: m.id })
+        break
+      }
+      case 'replay': {
+        // a new thread for the same session (the last one stopped): the cells kept before, again
+        for (const c of m.cells) commit(keep(c.cell, c.code))
         parentPort!.postMessage({ id: m.id })
         break
       }

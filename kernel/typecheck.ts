@@ -32,8 +32,19 @@ export class TypeChecker {
   #cellsChecked = false
   /** told when no request is waiting */
   #quiet: Array<() => void> = []
+  /** the last cell sent to be checked, and the cells that ran after their check: a new thread is given them again */
+  #checking: { cell: number; code: string } | null = null
+  readonly #ran: Array<{ cell: number; code: string }> = []
+  #heapLimitMb: number | undefined
 
-  constructor(readonly cwd: string = process.cwd()) {}
+  /**
+   * `heapLimitMb` caps the checker's heap. V8 sizes a heap's growth by its limit: with the
+   * default (a quarter of the machine's memory) the checker's heap grew to three times what it
+   * holds before its first full collection. A checker that runs out is started again without the cap.
+   */
+  constructor(readonly cwd: string = process.cwd(), heapLimitMb: number | undefined = 1024) {
+    this.#heapLimitMb = heapLimitMb
+  }
 
   /** Starts the worker and loads the compiler and the runtime's types, so that the first cell does not wait for them. */
   warm(): void {
@@ -60,12 +71,15 @@ export class TypeChecker {
   /** Type errors of a cell (its line magics already rewritten), with the session's other names. */
   async check(cell: number, code: string, names: Record<string, string>): Promise<Diagnostic[]> {
     this.#cellsChecked = true
+    this.#checking = { cell, code }
     const r = await this.#ask({ op: 'check', cell, code, names })
     return r.diagnostics as Diagnostic[]
   }
 
   /** The cell ran: later cells see its declarations. */
   commit(cell: number): void {
+    if (this.#checking?.cell === cell) this.#ran.push(this.#checking)
+    this.#checking = null
     void this.#ask({ op: 'commit', cell }).catch(() => {})
   }
 
@@ -89,7 +103,8 @@ export class TypeChecker {
     if (this.#worker) return this.#worker
     // a small young generation: the checker's garbage is short-lived, and a large nursery stays
     // committed after a check (about 20 MB of the kernel's memory for no gain in speed)
-    const w = startThread(import.meta.url, 'typecheck-worker', { cwd: this.cwd }, { maxYoungGenerationSizeMb: 8 })
+    const limits = { maxYoungGenerationSizeMb: 4, ...(this.#heapLimitMb ? { maxOldGenerationSizeMb: this.#heapLimitMb } : {}) }
+    const w = startThread(import.meta.url, 'typecheck-worker', { cwd: this.cwd }, limits)
     // the checker must never keep the kernel alive or take it down
     w.unref()
     w.on('message', (r: Reply) => {
@@ -98,14 +113,25 @@ export class TypeChecker {
       if (this.#waiting.size === 0) for (const go of this.#quiet.splice(0)) go()
     })
     const fail = (e: unknown) => {
+      // (error and exit both come; by then a new thread may have taken over)
+      if (this.#worker !== w) return
       for (const done of this.#waiting.values()) done({ id: 0, error: `the type checker stopped: ${String((e as Error)?.message ?? e)}` })
       this.#waiting.clear()
       for (const go of this.#quiet.splice(0)) go()
       this.#worker = null
     }
-    w.on('error', fail)
+    w.on('error', (e: Error & { code?: string }) => {
+      if (e.code === 'ERR_WORKER_OUT_OF_MEMORY') this.#heapLimitMb = undefined
+      fail(e)
+    })
     w.on('exit', fail)
     this.#worker = w
+    // a thread started again (the last one stopped) knows the session's cells before it answers
+    if (this.#ran.length) {
+      const id = this.#next++
+      this.#waiting.set(id, () => {})
+      w.postMessage({ op: 'replay', id, cells: this.#ran })
+    }
     return w
   }
 
