@@ -17,12 +17,13 @@ import ts from 'typescript'
 import { NODE_GLOBALS, needsNodeTypes } from './node-globals.js'
 import { standardLibrary } from './standard-library.js'
 
-export type Request =
+/** `ran`: the cell that ran since the last request (its check's declarations are kept). */
+export type Request = { ran?: number } & (
   | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string> }
-  | { op: 'commit'; id: number; cell: number }
   | { op: 'replay'; id: number; cells: Array<{ cell: number; code: string }> }
   | { op: 'complete'; id: number; code: string; cursor: number; names: Record<string, string> }
   | { op: 'info'; id: number; code: string; cursor: number; names: Record<string, string> }
+)
 
 export interface Diagnostic {
   line: number
@@ -345,19 +346,15 @@ function checkStaged(): Diagnostic[] {
 
 parentPort!.on('message', (m: Request) => {
   try {
+    if (m.ran !== undefined && pending?.cell === m.ran) {
+      commit(pending)
+      pending = null
+    }
     switch (m.op) {
       case 'check': {
         const { diagnostics, next } = check(m.code, m.names)
         pending = { ...next, cell: m.cell }
         parentPort!.postMessage({ id: m.id, diagnostics })
-        break
-      }
-      case 'commit': {
-        if (pending?.cell === m.cell) {
-          commit(pending)
-          pending = null
-        }
-        parentPort!.postMessage({ id: m.id })
         break
       }
       case 'replay': {

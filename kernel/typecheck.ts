@@ -36,6 +36,8 @@ export class TypeChecker {
   #checking: { cell: number; code: string } | null = null
   readonly #ran: Array<{ cell: number; code: string }> = []
   #heapLimitMb: number | undefined
+  /** the cell that ran since the last request */
+  #ranNow: number | null = null
 
   /**
    * `heapLimitMb` caps the checker's heap. V8 sizes a heap's growth by its limit: with the
@@ -76,11 +78,11 @@ export class TypeChecker {
     return r.diagnostics as Diagnostic[]
   }
 
-  /** The cell ran: later cells see its declarations. */
+  /** The cell ran: later cells see its declarations. (The checker is told with the next request, which saves a message each way.) */
   commit(cell: number): void {
     if (this.#checking?.cell === cell) this.#ran.push(this.#checking)
     this.#checking = null
-    void this.#ask({ op: 'commit', cell }).catch(() => {})
+    this.#ranNow = cell
   }
 
   async completions(code: string, cursor: number, names: Record<string, string>, timeoutMs: number): Promise<string[]> {
@@ -145,7 +147,9 @@ export class TypeChecker {
         if (r.error) reject(new Error(r.error))
         else resolve(r)
       })
-      w.postMessage({ ...request, id })
+      const ran = this.#ranNow
+      this.#ranNow = null
+      w.postMessage({ ...request, id, ...(ran === null ? {} : { ran }) })
     })
   }
 }
