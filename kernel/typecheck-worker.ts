@@ -19,7 +19,7 @@ import { standardLibrary } from './standard-library.js'
 
 /** `ran`: the cell that ran since the last request (its check's declarations are kept). */
 export type Request = { ran?: number } & (
-  | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string> }
+  | { op: 'check'; id: number; cell: number; code: string; names: Record<string, string>; keep?: boolean }
   | { op: 'replay'; id: number; cells: Array<{ cell: number; code: string }> }
   | { op: 'complete'; id: number; code: string; cursor: number; names: Record<string, string> }
   | { op: 'info'; id: number; code: string; cursor: number; names: Record<string, string> }
@@ -353,7 +353,9 @@ parentPort!.on('message', (m: Request) => {
     switch (m.op) {
       case 'check': {
         const { diagnostics, next } = check(m.code, m.names)
-        pending = { ...next, cell: m.cell }
+        // a cell checked after it ran is kept at once; else when the next request says it ran
+        if (m.keep) commit({ ...next, cell: m.cell })
+        else pending = { ...next, cell: m.cell }
         parentPort!.postMessage({ id: m.id, diagnostics })
         break
       }

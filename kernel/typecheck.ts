@@ -28,8 +28,8 @@ export class TypeChecker {
   #worker: Worker | null = null
   #next = 1
   readonly #waiting = new Map<number, (r: Reply) => void>()
-  /** a cell has been checked: the warm-up has done its part */
-  #cellsChecked = false
+  /** a cell has run: the warm-up has done its part */
+  #warmUpDone = false
   /** told when no request is waiting */
   #quiet: Array<() => void> = []
   /** the last cell sent to be checked, and the cells that ran after their check: a new thread is given them again */
@@ -62,19 +62,28 @@ export class TypeChecker {
     // Once cells are checked they warm the compiler themselves, and the rounds left are dropped.
     // Cell -1 is never kept: the session's own cells are not affected
     void (async () => {
-      for (let i = 0; i < 12 && !this.#cellsChecked; i++) {
+      for (let i = 0; i < 12 && !this.#warmUpDone; i++) {
         while (this.#waiting.size > 0) await new Promise<void>((resolve) => this.#quiet.push(resolve))
-        if (this.#cellsChecked) break
+        if (this.#warmUpDone) break
         await this.#ask({ op: 'check', cell: -1, code: sample(i), names: {} }).catch(() => {})
       }
     })()
   }
 
-  /** Type errors of a cell (its line magics already rewritten), with the session's other names. */
-  async check(cell: number, code: string, names: Record<string, string>): Promise<Diagnostic[]> {
-    this.#cellsChecked = true
-    this.#checking = { cell, code }
-    const r = await this.#ask({ op: 'check', cell, code, names })
+  /** A cell is running: the warm-up (background work of its own) gives way to it and to the cells' checks. */
+  stopWarming(): void {
+    this.#warmUpDone = true
+  }
+
+  /**
+   * Type errors of a cell (its line magics already rewritten), with the session's other names.
+   * `ran`: the cell has run already, and later cells see its declarations (else commit() says so).
+   */
+  async check(cell: number, code: string, names: Record<string, string>, ran = false): Promise<Diagnostic[]> {
+    this.#warmUpDone = true
+    if (ran) this.#ran.push({ cell, code })
+    this.#checking = ran ? null : { cell, code }
+    const r = await this.#ask({ op: 'check', cell, code, names, ...(ran ? { keep: true } : {}) })
     return r.diagnostics as Diagnostic[]
   }
 

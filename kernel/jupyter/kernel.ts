@@ -108,6 +108,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   let lateCheck: Promise<unknown> = Promise.resolve()
   /** the last cell stopped waiting for its check because the client had sent the next request */
   let pipelined = false
+  /** how long after a cell's reply the session must be without requests before checks are sent */
+  const QUIET_MS = 2
   /**
    * 'late' after `ms`, or 'queued' as soon as another shell request waits: a client that sends
    * cells ahead (Run All) is not slowed by their checks, whose warnings then come with later cells.
@@ -205,6 +207,46 @@ export async function startKernel(connectionFile: string): Promise<void> {
     help_links: [{ text: 'datajoint-ts', url: 'https://github.com/datajoint' }],
   }
 
+  /**
+   * Cells that ran in `warn` mode, waiting for their check. A check never competes with a cell:
+   * it is sent once the cell has replied and no other request has come for QUIET_MS. While a
+   * client sends cells ahead (Run All), their checks wait until the last one; their warnings then
+   * come together, each labelled with its cell.
+   */
+  const unchecked: Array<{ count: number; code: string }> = []
+  /** Sends the waiting cells' checks, in order (each sees the declarations of those before it). */
+  const sendChecks = () =>
+    unchecked.splice(0).map(({ count, code }) => ({ count, result: checker.check(count, code, sessionTypes(), true).catch(() => null) }))
+  /** Their warnings, labelled, come with the next cell. */
+  const reportLater = (checks: ReturnType<typeof sendChecks>) => {
+    for (const c of checks) lateCheck = c.result.then((d) => void (d?.length && late.push(`[cell ${c.count}] ${formatDiagnostics(d)}`)))
+  }
+
+  /** What follows a cell's reply: the waiting checks, and their warnings before the idle status if they end within 250 ms. */
+  function afterCell(m: Message, count: number): (() => Promise<void>) | undefined {
+    if (!unchecked.length || m.content.silent) return undefined
+    return async () => {
+      const quiet = patience(QUIET_MS)
+      const q = await quiet.settled
+      quiet.stop()
+      if (q === 'queued') return void (pipelined = true)
+      const wait = patience(250)
+      const sent = sendChecks()
+      for (const [i, { count: k, result }] of sent.entries()) {
+        const ds = await Promise.race([result, wait.settled])
+        if (ds === 'late' || ds === 'queued') {
+          // the rest come with a later cell
+          pipelined = ds === 'queued'
+          reportLater(sent.slice(i))
+          break
+        }
+        if (ds?.length) publish('stream', { name: 'stderr', text: `${k === count ? '' : `[cell ${k}] `}${formatDiagnostics(ds)}\n` }, m)
+      }
+      wait.stop()
+      if (late.length) publish('stream', { name: 'stderr', text: late.splice(0).join('\n') + '\n' }, m)
+    }
+  }
+
   /** Runs a cell: its reply, and what comes after the reply (the cell's type warnings). */
   async function execute(m: Message): Promise<{ content: { status: string } & Record<string, unknown>; after?: () => Promise<void> }> {
     const { code, silent = false, store_history = true } = m.content
@@ -213,6 +255,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     if (!silent) publish('execute_input', { code, execution_count: count })
     if (store_history) history.push([0, count, code])
     executing = m
+    checker.stopWarming()
     // the warnings of the cell before, if its check outlasted it (the first, while the compiler loads)
     // (unless the client sends cells ahead: then they come when they are ready)
     if (!pipelined) await Promise.race([lateCheck, new Promise((r) => setTimeout(r, 3000))])
@@ -221,18 +264,19 @@ export async function startKernel(connectionFile: string): Promise<void> {
     lateWarnings()
     // a cell magic (%%table, %%sql) is not TypeScript; line magics are checked as their calls
     const checked = typecheck !== 'off' && !silent && code.trim() !== '' && !cellMagic(code)
-    let checking: Promise<Diagnostic[] | null> | null = null
-    // a checker that fails or is gone checks nothing: the cell runs as it would without it
-    if (checked) checking = (async () => checker.check(count, rewriteMagics(code), sessionTypes()))().catch(() => null)
+    const strict = checked && typecheck === 'strict'
     try {
-      if (checking && typecheck === 'strict') {
-        const ds = await checking
+      if (strict) {
+        // the cells waiting for their check go first: this one sees their declarations
+        reportLater(sendChecks())
+        // a checker that fails or is gone checks nothing: the cell runs as it would without it
+        const ds = await checker.check(count, rewriteMagics(code), sessionTypes()).catch(() => null)
         if (ds?.length) throw new TypeScriptError(`${ds.length} type error${ds.length === 1 ? '' : 's'}; the cell did not run (%config typecheck = warn runs it anyway).\n${formatDiagnostics(ds)}`)
       }
       const value = await Promise.race([sess.evaluate(code), new Promise((_, reject) => (interrupt = reject))])
-      // at once, so that the next cell's check (which may be sent before this one's answer) sees
-      // this cell's declarations
-      if (checking) checker.commit(count)
+      // strict: checked already, its declarations are kept now; warn: checked after it ran
+      if (strict) checker.commit(count)
+      else if (checked) unchecked.push({ count, code: rewriteMagics(code) })
       await sess.flush()
       if (!silent && value !== undefined) publish('execute_result', { execution_count: count, data: await bundleOf(value), metadata: {} })
       const userExpressions: Record<string, object> = {}
@@ -243,20 +287,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
           userExpressions[name] = { status: 'error', ename: (e as Error).name, evalue: (e as Error).message, traceback: [] }
         }
       }
-      // the cell is not held up by its check: the reply goes now, and the warnings follow it
-      // before the idle status when the check is done soon enough (a slower check's warnings come
-      // with the next cell)
-      const warnings = checking && (async () => {
-        const wait = patience(250)
-        const ds = await Promise.race([checking, wait.settled])
-        wait.stop()
-        if (ds === 'late' || ds === 'queued') {
-          pipelined = ds === 'queued'
-          lateCheck = checking.then((d) => void (d?.length && late.push(`[cell ${count}] ${formatDiagnostics(d)}`)))
-        } else if (ds?.length) publish('stream', { name: 'stderr', text: formatDiagnostics(ds) + '\n' }, m)
-        lateWarnings()
-      })
-      return { content: { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] }, after: warnings || undefined }
+      return { content: { status: 'ok', execution_count: count, user_expressions: userExpressions, payload: [] }, after: afterCell(m, count) }
     } catch (caught) {
       // a script stopped by SIGINT (a busy loop) is an interrupt too
       const err = (caught as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED' ? new Interrupted('the cell was interrupted') : caught
@@ -271,7 +302,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
       const frames = (stack.startsWith(head) ? stack.slice(head.length) : stack.split('\n').slice(1).join('\n')).split('\n').filter((l) => l.trim() && !l.includes('node:internal') && !l.includes('/kernel/') && !l.includes('/magics/'))
       const traceback = [head, ...frames]
       if (!silent) publish('error', { ename: e.name, evalue: e.message, traceback })
-      return { content: { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback } }
+      return { content: { status: 'error', execution_count: count, ename: e.name, evalue: e.message, traceback }, after: afterCell(m, count) }
     } finally {
       for (const resend of unseenFinals.values()) resend()
       unseenFinals.clear()
@@ -323,6 +354,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
           if (typecheck !== 'off' && !cellMagic(code) && rewriteMagics(code) === code) {
             const partial = code.slice(c.start, cursor)
             try {
+              // (the language service sees the cells still waiting for their check)
+              reportLater(sendChecks())
               const typed = await checker.completions(code, cursor, sessionTypes(), 1500)
               matches = [...new Set([...matches, ...typed.filter((n) => n.startsWith(partial) && !n.startsWith('__dj_'))])].sort()
             } catch {
@@ -339,6 +372,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
           const code = String(m.content.code)
           if (typecheck !== 'off' && !cellMagic(code) && rewriteMagics(code) === code) {
             // the type and documentation from the language service
+            reportLater(sendChecks())
             const info = await checker.info(code, Number(m.content.cursor_pos), sessionTypes(), 1500).catch(() => null)
             if (info) parts.push(info)
           }

@@ -13,7 +13,7 @@ import { prefix } from './db.js'
 
 export const root = fileURLToPath(new URL('../..', import.meta.url))
 
-export interface CellReport { status: string; outputs: unknown[][]; prompts?: Array<[string, boolean]>; matches?: string[]; found?: boolean; data?: Record<string, string>; statuses?: string[]; stderr?: string[] }
+export interface CellReport { status: string; outputs: unknown[][]; prompts?: Array<[string, boolean]>; matches?: string[]; found?: boolean; data?: Record<string, string>; statuses?: string[]; stderr?: string[]; errors?: string[] }
 
 export interface KernelRun {
   /** the kernel's working directory (the notebook's folder) */

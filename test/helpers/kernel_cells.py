@@ -2,7 +2,7 @@
 
 Usage: kernel_cells.py CELLS_JSON, a list of {"code": "...", "input": "answer"?, "interrupt_on": "text"?}
 (or {"complete"|"inspect": code, "cursor": n}, reported as the reply's matches or data; or
-{"queue": [code, ...]}, sent without waiting, reported as the replies' statuses and the cells' stderr).
+{"queue": [code, ...]}, sent without waiting, reported as the replies' statuses, the cells' stderr and their errors' evalue).
 A cell that asks for input gets "answer" (and the prompt is recorded); a cell with interrupt_on is
 interrupted once its output shows that text, one with interrupt_after (seconds) after that long;
 DJ_KERNEL_NAME names the kernelspec (default dj). The report is a list with, for each cell:
@@ -38,6 +38,7 @@ try:
                     statuses[m['parent_header']['msg_id']] = m['content']['status']
             # and each one's stderr, up to its idle status
             stderr = {i: '' for i in ids}
+            errors = {i: '' for i in ids}
             idle = set()
             while len(idle) < len(ids):
                 m = kc.get_iopub_msg(timeout=30)
@@ -48,7 +49,9 @@ try:
                     idle.add(parent)
                 elif m['msg_type'] == 'stream' and m['content']['name'] == 'stderr':
                     stderr[parent] += m['content']['text']
-            report.append({'status': 'ok', 'statuses': [statuses[i] for i in ids], 'stderr': [stderr[i] for i in ids], 'outputs': []})
+                elif m['msg_type'] == 'error':
+                    errors[parent] = m['content']['evalue']
+            report.append({'status': 'ok', 'statuses': [statuses[i] for i in ids], 'stderr': [stderr[i] for i in ids], 'errors': [errors[i] for i in ids], 'outputs': []})
             continue
         if 'inspect' in cell:
             c = kc.inspect(cell['inspect'], cell['cursor'], reply=True, timeout=30)['content']

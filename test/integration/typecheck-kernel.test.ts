@@ -41,6 +41,9 @@ const cells: Record<string, Cell> = {
   summary: { code: '%%table Summary computed\n-> Subject\n---\nn : int32' },
   make: { code: 'Summary.make = async function (key) { await this.insert1({ ...key, n: 1 }) }\nawait Subject.insert([[1, "a"]])\nawait Summary.populate()\nawait Summary.count()' },
   query: { code: 'const names = await Subject.proj("name").fetch()\nnames.length.toFixed(0)' },
+  // a strict cell sent behind cells whose checks wait (Run All): it is checked after them
+  strictBehind: { queue: ['const q1: number = 1', '%config typecheck = strict', 'const q2: string = q1'] },
+  warnAgain: { code: '%config typecheck = warn' },
   strict: { code: '%config typecheck = strict' },
   refused: { code: 'const s: string = 5\nconsole.log("ran")' },
   fine: { code: 'const t: string = "ok"; t' },
@@ -97,6 +100,9 @@ test('type errors as warnings, strict refuses, off checks nothing; completion an
   assert.is(result(c.make!), '1')
   assert.is(stderr(c.make!), '')
   assert.is(stderr(c.query!), '')
+  // q1 is known as a number, not as a session value of any type
+  assert.equal(c.strictBehind!.statuses, ['ok', 'ok', 'error'])
+  assert.is(c.strictBehind!.errors![2], "1 type error; the cell did not run (%config typecheck = warn runs it anyway).\nTypeScript: line 1, column 7: Type 'number' is not assignable to type 'string'. (TS2322)")
   // strict: refused before it runs
   assert.is(c.refused!.status, 'error')
   assert.equal(error(c.refused!)!.slice(0, 3), ['error', 'TypeScriptError', "1 type error; the cell did not run (%config typecheck = warn runs it anyway).\nTypeScript: line 1, column 7: Type 'number' is not assignable to type 'string'. (TS2322)"])
