@@ -109,7 +109,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   /** the last cell stopped waiting for its check because the client had sent the next request */
   let pipelined = false
   /** how long after a cell's reply the session must be without requests before checks are sent */
-  const QUIET_MS = 2
+  const QUIET_MS = 5
   /**
    * 'late' after `ms`, or 'queued' as soon as another shell request waits: a client that sends
    * cells ahead (Run All) is not slowed by their checks, whose warnings then come with later cells.
