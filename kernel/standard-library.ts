@@ -6,7 +6,7 @@
  * file is bound, and a check costs about a fifth. The declarations and their order (which decides
  * the order of merged overloads) are those of a program given `lib: [name]`.
  */
-import ts from 'typescript'
+import ts from './compiler.js'
 
 const REFERENCE = /^\/\/\/\s*<reference\s+lib=.*$/gm
 
@@ -38,6 +38,8 @@ export function standardLibrary(name: string): StandardLibrary {
     .getSourceFiles()
     .map((f) => f.fileName)
     .filter((f) => f !== probe)
+  // a compiler that cannot find its files would report every cell's Array and JSON as unknown
+  if (!order.length) throw new Error(`the TypeScript library ${name} is not in ${ts.getDefaultLibFilePath({})}`)
   return {
     text: order.map((f) => read(f).replace(REFERENCE, '')).join('\n'),
     names: new Set(order.map((f) => f.slice(f.lastIndexOf('/') + 1))),

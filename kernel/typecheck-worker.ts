@@ -13,7 +13,8 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parentPort, workerData } from 'node:worker_threads'
-import ts from 'typescript'
+import type * as TS from 'typescript'
+import ts from './compiler.js'
 import { NODE_GLOBALS, needsNodeTypes } from './node-globals.js'
 import { standardLibrary } from './standard-library.js'
 
@@ -63,7 +64,7 @@ declare global {
 `
 
 /** Notebook code is loose: no implicit-any complaints, the rest of strict. */
-let options: ts.CompilerOptions = {
+let options: TS.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
   module: ts.ModuleKind.ESNext,
   moduleResolution: ts.ModuleResolutionKind.Bundler,
@@ -92,7 +93,7 @@ const LIBRARY = 'lib.es2023.d.ts'
 const NAMES_FILE = file('session')
 const CURRENT = file('current')
 
-interface Kept { cell: number; code: string; source: ts.SourceFile; declares: Array<{ start: number; end: number; names: string[] }>; slot?: string }
+interface Kept { cell: number; code: string; source: TS.SourceFile; declares: Array<{ start: number; end: number; names: string[] }>; slot?: string }
 const kept: Kept[] = []
 // the files kept cells live in. A cell whose every declaration was replaced is dropped and its
 // file goes to the next kept cell: the program's root files stay the same, and TypeScript reuses
@@ -101,7 +102,7 @@ const freeSlots: string[] = []
 let slots = 0
 let pending: Kept | null = null
 const files = new Map<string, { text: string; version: number }>()
-const disk = new Map<string, ts.IScriptSnapshot | null>()
+const disk = new Map<string, TS.IScriptSnapshot | null>()
 // libraries do not appear or vanish during a session: what exists on disk is asked once
 const exists = new Map<string, boolean>()
 const dirExists = new Map<string, boolean>()
@@ -122,7 +123,7 @@ function setFile(name: string, text: string): void {
   files.set(name, { text, version: (f?.version ?? 0) + 1 })
 }
 
-const host: ts.LanguageServiceHost = {
+const host: TS.LanguageServiceHost = {
   getScriptFileNames: () => [...files.keys()],
   getScriptVersion: (f) => String(files.get(f)?.version ?? 0),
   getScriptSnapshot: (f) => {
@@ -150,8 +151,8 @@ const host: ts.LanguageServiceHost = {
 // resolutions are kept across programs: each cell makes a new program, the libraries stay
 const moduleCache = ts.createModuleResolutionCache(cwd, (f) => f, options)
 const typeCache = ts.createTypeReferenceDirectiveResolutionCache(cwd, (f) => f, options, moduleCache.getPackageJsonInfoCache())
-const moduleMemo = new Map<string, ts.ResolvedModuleWithFailedLookupLocations>()
-const typeMemo = new Map<string, ts.ResolvedTypeReferenceDirectiveWithFailedLookupLocations>()
+const moduleMemo = new Map<string, TS.ResolvedModuleWithFailedLookupLocations>()
+const typeMemo = new Map<string, TS.ResolvedTypeReferenceDirectiveWithFailedLookupLocations>()
 host.resolveModuleNameLiterals = (literals, containingFile, redirected, o, sourceFile) =>
   literals.map((l) => {
     const key = `${containingFile}\0${l.text}`
@@ -168,7 +169,7 @@ host.resolveTypeReferenceDirectiveReferences = (refs, containingFile, redirected
     return r
   })
 // package.json lookups (the module format of each file) share the same cache
-;(host as { getModuleResolutionCache?: () => ts.ModuleResolutionCache }).getModuleResolutionCache = () => moduleCache
+;(host as { getModuleResolutionCache?: () => TS.ModuleResolutionCache }).getModuleResolutionCache = () => moduleCache
 setFile(NODE_FILE, NODE_GLOBALS)
 setFile(PRELUDE_FILE, PRELUDE)
 const library = standardLibrary(LIBRARY)
@@ -183,7 +184,7 @@ function useNodeTypes(): void {
   options = { ...options, types: ['node'] }
   files.delete(NODE_FILE)
 }
-const isNodeTypes = (f: ts.SourceFile) => f.fileName.includes('/node_modules/@types/node/')
+const isNodeTypes = (f: TS.SourceFile) => f.fileName.includes('/node_modules/@types/node/')
 
 let stockLibrary = false
 /** From now on the checker takes the compiler's library files, which a package's types add to (`/// <reference lib="dom" />`). */
@@ -194,14 +195,14 @@ function useStockLibrary(): void {
   files.delete(LIB_FILE)
 }
 /** A library file the bundle does not hold: with noLib, the compiler would leave it out. */
-const needsStockLibrary = (f: ts.SourceFile) => f.libReferenceDirectives.some((r) => !library.names.has(`lib.${r.fileName.toLowerCase()}.d.ts`))
+const needsStockLibrary = (f: TS.SourceFile) => f.libReferenceDirectives.some((r) => !library.names.has(`lib.${r.fileName.toLowerCase()}.d.ts`))
 
 // Checks build a program directly from cached source files (a language service spends more
 // time syncing its files than checking a cell); completions and quick info, asked less often,
 // go through a language service made on first use.
-const parsed = new Map<string, { version: number; source: ts.SourceFile }>()
-const diskSources = new Map<string, ts.SourceFile | undefined>()
-const compilerHost: ts.CompilerHost = {
+const parsed = new Map<string, { version: number; source: TS.SourceFile }>()
+const diskSources = new Map<string, TS.SourceFile | undefined>()
+const compilerHost: TS.CompilerHost = {
   ...ts.createCompilerHost(options),
   getSourceFile(name, language) {
     const v = files.get(name)
@@ -229,18 +230,18 @@ const compilerHost: ts.CompilerHost = {
 }
 compilerHost.resolveModuleNameLiterals = host.resolveModuleNameLiterals
 compilerHost.resolveTypeReferenceDirectiveReferences = host.resolveTypeReferenceDirectiveReferences
-let lastProgram: ts.Program | undefined
-function program(): ts.Program {
+let lastProgram: TS.Program | undefined
+function program(): TS.Program {
   lastProgram = ts.createProgram({ rootNames: [...files.keys()], options, host: compilerHost, oldProgram: lastProgram })
   return lastProgram
 }
-let service: ts.LanguageService | null = null
+let service: TS.LanguageService | null = null
 const languageService = () => (service ??= ts.createLanguageService(host, ts.createDocumentRegistry()))
 
 /** Top-level declarations of a script: each statement's range and the names it declares. */
-function declarations(source: ts.SourceFile): Kept['declares'] {
+function declarations(source: TS.SourceFile): Kept['declares'] {
   const out: Kept['declares'] = []
-  const bound = (n: ts.BindingName, acc: string[]) => {
+  const bound = (n: TS.BindingName, acc: string[]) => {
     if (ts.isIdentifier(n)) acc.push(n.text)
     else for (const e of n.elements) if (!ts.isOmittedExpression(e)) bound(e.name, acc)
   }

@@ -126,6 +126,8 @@ export class TypeChecker {
     const fail = (e: unknown) => {
       // (error and exit both come; by then a new thread may have taken over)
       if (this.#worker !== w) return
+      // cells run unchecked until the next one starts a new thread: said where the kernel logs
+      process.stderr.write(`dj: the type checker stopped (${String((e as Error)?.message ?? e)}); the next cell starts it again\n`)
       for (const done of this.#waiting.values()) done({ id: 0, error: `the type checker stopped: ${String((e as Error)?.message ?? e)}` })
       this.#waiting.clear()
       for (const go of this.#quiet.splice(0)) go()
