@@ -311,6 +311,15 @@ export async function startKernel(connectionFile: string): Promise<void> {
     }
   }
 
+  /** requests being handled (shell and control), and when the last one ended */
+  let handling = 0
+  let lastHandled = Date.now()
+  /** Runs `fn` once no request has been handled or waiting for `ms`. */
+  const whenIdle = (ms: number, fn: () => void) => {
+    const tick = () => (handling === 0 && !inbox.length && Date.now() - lastHandled >= ms ? fn() : void setTimeout(tick, ms / 5).unref())
+    setTimeout(tick, ms).unref()
+  }
+
   /** set when a cell fails (stop_on_error): the execute requests already waiting are aborted */
   let abortBacklog = false
   let failedAt = 0
@@ -319,14 +328,17 @@ export async function startKernel(connectionFile: string): Promise<void> {
     // outputs of the running cell keep its parent; a control request does not take it over
     if (socket === shell) parent = m
     publish('status', { execution_state: 'busy' }, m)
+    handling++
     try {
       switch (type) {
         case 'kernel_info_request':
           await reply(socket, m, 'kernel_info_reply', kernelInfo)
-          // the checker loads the compiler and the runtime's types once the client is talking
+          // the checker loads the compiler and the runtime's types once the client is talking and
+          // the kernel has nothing to do (the load is a second of work, which a client's first
+          // cells sent at once would otherwise compete with; their checks wait until after them)
           if (!warmed && typecheck !== 'off') {
             warmed = true
-            setTimeout(() => checker.warm(), 300)
+            whenIdle(500, () => checker.warm())
           }
           break
         case 'execute_request': {
@@ -415,6 +427,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
           break // unknown requests get no reply, as the spec allows
       }
     } finally {
+      handling--
+      lastHandled = Date.now()
       publish('status', { execution_state: 'idle' }, m)
       await published
     }
