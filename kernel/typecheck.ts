@@ -28,7 +28,7 @@ export class TypeChecker {
   #worker: Worker | null = null
   #next = 1
   readonly #waiting = new Map<number, (r: Reply) => void>()
-  /** a cell has run: the warm-up has done its part */
+  /** a cell has run or been checked: the warm-up has done its part */
   #warmUpDone = false
   /** told when no request is waiting */
   #quiet: Array<() => void> = []

@@ -105,6 +105,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
   let typecheck: TypecheckMode = TYPECHECK_MODES.includes(envMode) ? envMode : 'warn'
   /** warnings of a cell that ended before its check did: shown at the start of the next cell */
   const late: string[] = []
+  /** Shows the late warnings under the request `m`. */
+  const publishLate = (m: Message) => {
+    if (late.length) publish('stream', { name: 'stderr', text: late.splice(0).join('\n') + '\n' }, m)
+  }
   let lateCheck: Promise<unknown> = Promise.resolve()
   /** the last cell stopped waiting for its check because the client had sent the next request */
   let pipelined = false
@@ -243,7 +247,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
         if (ds?.length) publish('stream', { name: 'stderr', text: `${k === count ? '' : `[cell ${k}] `}${formatDiagnostics(ds)}\n` }, m)
       }
       wait.stop()
-      if (late.length) publish('stream', { name: 'stderr', text: late.splice(0).join('\n') + '\n' }, m)
+      publishLate(m)
     }
   }
 
@@ -260,8 +264,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     // (unless the client sends cells ahead: then they come when they are ready)
     if (!pipelined) await Promise.race([lateCheck, new Promise((r) => setTimeout(r, 3000))])
     pipelined = false
-    const lateWarnings = () => !silent && late.length && publish('stream', { name: 'stderr', text: late.splice(0).join('\n') + '\n' }, m)
-    lateWarnings()
+    if (!silent) publishLate(m)
     // a cell magic (%%table, %%sql) is not TypeScript; line magics are checked as their calls
     const checked = typecheck !== 'off' && !silent && code.trim() !== '' && !cellMagic(code)
     const strict = checked && typecheck === 'strict'
